@@ -3,18 +3,14 @@ using System.Text;
 
 namespace GroundingWeb.Inference.Text;
 
-/// <summary>
-/// Hugging Face's <c>BertNormalizer</c> (tokenizers, Rust): clean_text, handle_chinese_chars, and for uncased
-/// vocabularies strip_accents + lowercase, in that order.
-/// </summary>
-/// <remarks>
-/// Microsoft.ML.Tokenizers' own BertNormalizer differs in ways that change ids: it drops \t \n \r instead of
-/// turning them into spaces, keeps Cf/Co characters (U+200B, U+00AD, U+FEFF, U+E000), strips Mc marks as well as
-/// Mn, lowercases only Lu, and re-composes to NFC at the end (which glues Hangul jamo back into syllables).
-/// So this runs first and the library's normalizer is switched off.
-/// Character categories come from .NET's Unicode tables; HF uses older ones (unicode_categories 0.1.1), so
-/// characters assigned in recent Unicode versions may be classified differently.
-/// </remarks>
+// Hugging Face's BertNormalizer (tokenizers, Rust): clean_text, handle_chinese_chars, and for uncased vocabularies
+// strip_accents + lowercase, in that order.
+// Microsoft.ML.Tokenizers' own BertNormalizer differs in ways that change ids: it drops \t \n \r instead of turning
+// them into spaces, keeps Cf/Co characters (U+200B, U+00AD, U+FEFF, U+E000), strips Mc marks as well as Mn,
+// lowercases only Lu, and re-composes to NFC at the end (which glues Hangul jamo back into syllables). So this runs
+// first and the library's normalizer is switched off.
+// Character categories come from .NET's Unicode tables; HF uses older ones (unicode_categories 0.1.1), so characters
+// assigned in recent Unicode versions may be classified differently.
 internal static class BertTextNormalizer
 {
     public static string Normalize(string text, bool lowerCase)
@@ -26,7 +22,7 @@ internal static class BertTextNormalizer
         }
 
         // HF: strip_accents defaults to lowercase; accents go first (NFD, drop Mn), then each scalar is lowercased.
-        var decomposed = cleaned.Normalize(NormalizationForm.FormD);
+        var decomposed = Decompose(cleaned);
         var builder = new StringBuilder(decomposed.Length);
         foreach (var rune in decomposed.EnumerateRunes())
         {
@@ -41,6 +37,21 @@ internal static class BertTextNormalizer
 
         return builder.ToString();
     }
+
+    private static string Decompose(string text)
+    {
+        // .NET refuses to normalise a string holding the noncharacter U+FFFE, which HF keeps as an ordinary (unknown)
+        // character. Noncharacters never decompose or combine, so normalising around them gives the same result.
+        if (!text.Contains(NonCharacter, StringComparison.Ordinal))
+        {
+            return text.Normalize(NormalizationForm.FormD);
+        }
+
+        var parts = text.Split(NonCharacter);
+        return string.Join(NonCharacter, parts.Select(part => part.Normalize(NormalizationForm.FormD)));
+    }
+
+    private const char NonCharacter = '\uFFFE';
 
     private static string CleanAndSpaceCjk(string text)
     {
@@ -92,7 +103,7 @@ internal static class BertTextNormalizer
     // Only reached for characters that survived IsRemoved: \t \n \r plus the Zs, Zl and Zp separators.
     private static bool IsWhitespace(Rune rune) => Rune.IsWhiteSpace(rune);
 
-    /// <summary>The CJK ideograph blocks HF spaces out (its table starts Extension E at U+2B920, not U+2B820).</summary>
+    // The CJK ideograph blocks HF spaces out (its table starts Extension E at U+2B920, not U+2B820).
     internal static bool IsCjkIdeograph(int codePoint) => codePoint switch
     {
         >= 0x4E00 and <= 0x9FFF => true,

@@ -3,17 +3,13 @@ using System.Text;
 
 namespace GroundingWeb.Inference.Text;
 
-/// <summary>
-/// Hugging Face's <c>BertPreTokenizer</c>: split on whitespace (dropped), and make every punctuation character a
-/// word of its own. Punctuation is ASCII punctuation plus Unicode P*; symbols (S*) such as € ° × stay inside words.
-/// </summary>
-/// <remarks>
-/// The library's word-or-punctuation pre-tokenizer matches <c>\w+|\p{P}</c>, which silently drops symbols and
-/// emoji and keeps '_' inside words, so words are split here instead.
-/// </remarks>
+// Hugging Face's BertPreTokenizer: split on whitespace (dropped), and make every punctuation character a word of its
+// own. Punctuation is ASCII punctuation plus Unicode P*; symbols (S*) such as € ° × stay inside words.
+// The library's word-or-punctuation pre-tokenizer matches \w+|\p{P}, which silently drops symbols and emoji and
+// keeps '_' inside words, so words are split here instead.
 internal static class BertWordSplitter
 {
-    /// <summary>Appends the (offset, length) of every word of <paramref name="text"/> to <paramref name="words"/>.</summary>
+    // Appends the range of every word of text to words (a list the caller reuses).
     public static void Split(string text, List<Range> words)
     {
         var wordStart = -1;

@@ -3,17 +3,15 @@ using Microsoft.ML.Tokenizers;
 
 namespace GroundingWeb.Inference.Text;
 
+// Microsoft.ML.Tokenizers' BertTokenizer supplies the vocabulary and the greedy longest-match WordPiece step.
+// Normalisation, word splitting, special-token literals and the word-length limit are done here, because the
+// library's versions of them give different ids (92 of the 130 HF fixture lines with its own settings; see
+// BertTextNormalizer and BertWordSplitter for the differences).
 /// <summary>
 /// BERT WordPiece tokenizer that gives the same ids as Hugging Face's fast <c>BertTokenizer</c>
 /// (<c>[CLS] ... [SEP]</c>, clean_text, CJK splitting, accent stripping and lower-casing for uncased vocabularies).
 /// Thread-safe: it holds no state between calls.
 /// </summary>
-/// <remarks>
-/// Microsoft.ML.Tokenizers' <see cref="BertTokenizer"/> supplies the vocabulary and the greedy longest-match
-/// WordPiece step; normalisation, word splitting, special-token literals and the word-length limit are done here
-/// because the library's versions of them give different ids (see <see cref="BertTextNormalizer"/> and
-/// <see cref="BertWordSplitter"/>).
-/// </remarks>
 public sealed class WordPieceTokenizer
 {
     // HF WordPiece max_input_chars_per_word, counted in Unicode scalars after normalisation.
@@ -217,7 +215,7 @@ public sealed class WordPieceTokenizer
         }
     }
 
-    /// <summary>Finds the next special-token literal at or after <paramref name="start"/>: its index (or the text's end) and which one.</summary>
+    // The next special-token literal at or after start: its index (or the text's end) and which one.
     private (int Index, (string Literal, int Id)? Special) FindSpecialLiteral(string text, int start)
     {
         for (var i = text.IndexOf('[', start); i >= 0; i = text.IndexOf('[', i + 1))

@@ -43,6 +43,29 @@ public class WordPieceTokenizerTests(MiniLmVocabFixture vocab) : IClassFixture<M
         Assert.Equal([Cls, Sep], vocab.Tokenizer.Encode(text));
 
     [Fact]
+    public void Encode_NoncharacterFFFE_IsUnknownNotACrash() =>
+        // .NET's NFD throws on U+FFFE; HF keeps it as an ordinary character.
+        Assert.Equal([Cls, 100, 1045, Sep], vocab.Tokenizer.Encode("a\uFFFEb\u0301 \u00cd"));
+
+    [Fact]
+    public void Encode_AnyCodePointOrLoneSurrogate_NeverThrows()
+    {
+        var tokenizer = vocab.CreateTokenizer(8);
+        var text = new StringBuilder();
+        for (var codePoint = 0; codePoint <= 0x10FFFF; codePoint++)
+        {
+            // Lone surrogates, in both orders, stand in for the ill-formed UTF-16 a client can send.
+            text.Append(codePoint is >= 0xD800 and <= 0xDFFF ? ((char)codePoint).ToString() : char.ConvertFromUtf32(codePoint));
+            if (text.Length >= 4096 || codePoint == 0x10FFFF)
+            {
+                var ids = tokenizer.Encode(text.ToString());
+                Assert.InRange(ids.Length, 2, 8);
+                text.Clear();
+            }
+        }
+    }
+
+    [Fact]
     public void Encode_Null_Throws() => Assert.Throws<ArgumentNullException>(() => vocab.Tokenizer.Encode(null!));
 
     [Theory]
