@@ -24,7 +24,7 @@ internal static class TorchRuntime
     internal const string MissingVersion = "GLIBCXX_3.4.32";
     private const string ProbeSymbol = "_ZSt21ios_base_library_initv";
     private const string LibraryFile = "libLibTorchSharp.so";
-    private const int RtldLazy = 0x1, RtldNow = 0x2, RtldGlobal = 0x100;
+    private const int RtldLazy = 0x1, RtldNow = 0x2;
 
     private static readonly Lazy<string?> Loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -99,7 +99,7 @@ internal static class TorchRuntime
             }
         }
         // RTLD_NOW makes any symbol the weakened version really needed fail here, with a clear message.
-        var handle = dlopen(patched, RtldNow | RtldGlobal);
+        var handle = dlopen(patched, RtldNow);
         if (handle == IntPtr.Zero)
         {
             throw new InvalidOperationException(
