@@ -1,0 +1,92 @@
+namespace GroundingWeb.Inference.Imaging;
+
+/// <summary>Turns an RGB image into a model's CHW float input exactly as its training pipeline did.</summary>
+public static class ImagePreprocessor
+{
+    private const int Channels = 3;
+
+    /// <summary>
+    /// Writes <paramref name="hwc"/> (RGB bytes) as CHW floats, plane c = <c>((float)v / Scale - Mean[c]) / Std[c]</c>
+    /// in float32, in that order, so results are bit-identical to the Python reference. Bgr writes the blue plane first.
+    /// </summary>
+    public static void ToChw(ReadOnlySpan<byte> hwc, int width, int height, ImagePreprocessing preprocessing, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        Validate(preprocessing);
+        int planeSize = checked(width * height);
+        if (hwc.Length != planeSize * Channels)
+        {
+            throw new ArgumentException($"Expected {planeSize * Channels} HWC bytes for {width}x{height}, got {hwc.Length}.", nameof(hwc));
+        }
+
+        if (destination.Length != planeSize * Channels)
+        {
+            throw new ArgumentException($"Expected a destination of {planeSize * Channels} floats for 3x{height}x{width}, got {destination.Length}.", nameof(destination));
+        }
+
+        // 768 divisions instead of one per pixel; same float32 operations, so the same bits.
+        Span<float> table = stackalloc float[Channels * 256];
+        for (int plane = 0; plane < Channels; plane++)
+        {
+            float mean = preprocessing.Mean[plane], std = preprocessing.Std[plane];
+            for (int v = 0; v < 256; v++)
+            {
+                table[plane * 256 + v] = ((float)v / preprocessing.Scale - mean) / std;
+            }
+        }
+
+        bool bgr = preprocessing.ChannelOrder == ChannelOrder.Bgr;
+        for (int plane = 0; plane < Channels; plane++)
+        {
+            int sourceChannel = bgr ? Channels - 1 - plane : plane;
+            ReadOnlySpan<float> lookup = table.Slice(plane * 256, 256);
+            Span<float> output = destination.Slice(plane * planeSize, planeSize);
+            for (int i = 0, p = sourceChannel; i < output.Length; i++, p += Channels)
+            {
+                output[i] = lookup[hwc[p]];
+            }
+        }
+    }
+
+    /// <summary>Resizes <paramref name="image"/> as <paramref name="preprocessing"/> says and returns the CHW float tensor data.</summary>
+    public static float[] Preprocess(RgbImage image, ImagePreprocessing preprocessing)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        Validate(preprocessing);
+        byte[] resized = image.Width == preprocessing.Width && image.Height == preprocessing.Height
+            ? image.Pixels
+            : ImageResizer.Resize(image, preprocessing.Width, preprocessing.Height, preprocessing.Resize);
+        var tensor = new float[checked(preprocessing.Width * preprocessing.Height * Channels)];
+        ToChw(resized, preprocessing.Width, preprocessing.Height, preprocessing, tensor);
+        return tensor;
+    }
+
+    private static void Validate(ImagePreprocessing preprocessing)
+    {
+        if (preprocessing.Width <= 0 || preprocessing.Height <= 0)
+        {
+            throw new ArgumentException($"Preprocessing size must be positive, got {preprocessing.Width}x{preprocessing.Height}.", nameof(preprocessing));
+        }
+
+        if (preprocessing.Mean is not { Length: Channels } || preprocessing.Std is not { Length: Channels })
+        {
+            throw new ArgumentException("Preprocessing needs exactly 3 mean and 3 std values, one per channel.", nameof(preprocessing));
+        }
+
+        if (preprocessing.Scale == 0f || !float.IsFinite(preprocessing.Scale))
+        {
+            throw new ArgumentException($"Preprocessing scale must be finite and non-zero, got {preprocessing.Scale}.", nameof(preprocessing));
+        }
+
+        foreach (float std in preprocessing.Std)
+        {
+            if (std == 0f || !float.IsFinite(std))
+            {
+                throw new ArgumentException($"Preprocessing std values must be finite and non-zero, got {std}.", nameof(preprocessing));
+            }
+        }
+    }
+}
