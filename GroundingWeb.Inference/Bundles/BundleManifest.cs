@@ -1,0 +1,129 @@
+namespace GroundingWeb.Inference.Bundles;
+
+/// <summary>
+/// The contents of a bundle's <c>bundle.json</c> (DESIGN.md section 3): everything the runtime needs
+/// to run the three ONNX models, stated rather than guessed.
+/// </summary>
+public sealed record BundleManifest
+{
+    public int Format { get; init; } = 1;
+    public required string Name { get; init; }
+    public required string Version { get; init; }
+    public string? Description { get; init; }
+
+    /// <summary>False while the fusion head holds untrained weights; the UI and CLI say so plainly.</summary>
+    public bool Trained { get; init; }
+
+    public required VisionEncoderManifest Vision { get; init; }
+    public required TextEncoderManifest Text { get; init; }
+    public required FusionHeadManifest Fusion { get; init; }
+    public Provenance? Provenance { get; init; }
+}
+
+public sealed record VisionEncoderManifest
+{
+    public required string File { get; init; }
+    public required string Input { get; init; }
+    public required string Output { get; init; }
+
+    /// <summary>Number of image tokens the encoder emits (e.g. 201 for DINOv3 ViT-B/16, 49 for the demo ResNet-18 map).</summary>
+    public required int Tokens { get; init; }
+
+    /// <summary>Width of each image token (768 for DINOv3 ViT-B/16).</summary>
+    public required int Width { get; init; }
+
+    public required PreprocessingManifest Preprocessing { get; init; }
+    public FileSource? Source { get; init; }
+}
+
+public sealed record PreprocessingManifest
+{
+    public required int Width { get; init; }
+    public required int Height { get; init; }
+
+    /// <summary><c>cv2-bilinear</c> (OpenCV INTER_LINEAR, as albumentations) or <c>antialias-bilinear</c> (PIL/torchvision).</summary>
+    public required string Resize { get; init; }
+
+    /// <summary><c>rgb</c> or <c>bgr</c>: the plane order of the encoder's input.</summary>
+    public required string ChannelOrder { get; init; }
+
+    /// <summary>Pixel bytes are divided by this before mean/std (255 for [0,1] inputs, 1 for raw 0-255).</summary>
+    public required float Scale { get; init; }
+
+    public required float[] Mean { get; init; }
+    public required float[] Std { get; init; }
+}
+
+public sealed record TextEncoderManifest
+{
+    public required string File { get; init; }
+    public required string InputIds { get; init; }
+    public required string AttentionMask { get; init; }
+
+    /// <summary>Optional: some BERT exports take no token type ids.</summary>
+    public string? TokenTypeIds { get; init; }
+
+    public required string Output { get; init; }
+    public required int Width { get; init; }
+    public required TokenizerManifest Tokenizer { get; init; }
+    public FileSource? Source { get; init; }
+}
+
+public sealed record TokenizerManifest
+{
+    public required string Vocab { get; init; }
+    public required bool LowerCase { get; init; }
+    public required int MaxTokens { get; init; }
+    public FileSource? Source { get; init; }
+}
+
+public sealed record FusionHeadManifest
+{
+    public required string File { get; init; }
+    public string ImageTokens { get; init; } = "image_tokens";
+    public string TextTokens { get; init; } = "text_tokens";
+    public string TextMask { get; init; } = "text_mask";
+    public string Output { get; init; } = "boxes";
+
+    /// <summary>Only <c>xyxy-normalized</c> exists today: (xmin, ymin, xmax, ymax) in [0,1] of the resized input.</summary>
+    public string BoxFormat { get; init; } = "xyxy-normalized";
+}
+
+/// <summary>
+/// Where a large file comes from when it is not committed: a restored NuGet package and a recipe
+/// that turns the package's file into ours. The checksum is of the file we write.
+/// </summary>
+public sealed record FileSource
+{
+    public required string Package { get; init; }
+    public required string Version { get; init; }
+    public required string Recipe { get; init; }
+    public required string Sha256 { get; init; }
+}
+
+public sealed record Provenance
+{
+    public string? TrainedOn { get; init; }
+    public string? Notes { get; init; }
+    public Dictionary<string, SplitMetrics>? Metrics { get; init; }
+    public List<EpochRecord>? History { get; init; }
+}
+
+public sealed record SplitMetrics
+{
+    public int Count { get; init; }
+    public double MeanIou { get; init; }
+    public double AccuracyAt50 { get; init; }
+    public double AccuracyAt75 { get; init; }
+    public double? CocoAp50 { get; init; }
+    public double? CocoAp75 { get; init; }
+}
+
+public sealed record EpochRecord
+{
+    public int Epoch { get; init; }
+    public double TrainLoss { get; init; }
+    public double TrainIou { get; init; }
+    public double ValLoss { get; init; }
+    public double ValIou { get; init; }
+}

@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+using GroundingWeb.Inference.Bundles;
+using GroundingWeb.Tests.Support;
+
+namespace GroundingWeb.Tests.Bundles;
+
+public sealed class BundleLoaderTests(DemoBundleFixture demo) : IClassFixture<DemoBundleFixture>
+{
+    [Fact]
+    public void DemoBundleLoadsWithItsDeclaredSignatures()
+    {
+        var m = demo.Bundle.Manifest;
+
+        Assert.Equal("CPU", demo.Bundle.Provider);
+        Assert.Equal(30522, demo.Bundle.Tokenizer.VocabularySize);
+        // The ResNet-18 export fixes its batch dimension at 1; the manifest states tokens and width.
+        Assert.Equal([1, m.Vision.Tokens, m.Vision.Width], demo.Bundle.Vision.Outputs[m.Vision.Output].Dimensions);
+        Assert.Contains(m.Fusion.TextMask, demo.Bundle.Fusion.Inputs.Keys);
+    }
+
+    [Theory]
+    [InlineData("fusion", "file", "missing.onnx", "field 'fusion.file' names 'missing.onnx' but the file is missing")]
+    [InlineData("vision", "output", "pooled", "field 'vision.output' names 'pooled' but vision.onnx has outputs: image_tokens")]
+    [InlineData("vision", "input", "Input247", "field 'vision.input' names 'Input247' but vision.onnx has inputs: pixels")]
+    [InlineData("text", "output", "pooler_output", "field 'text.output' names 'pooler_output'")]
+    [InlineData("fusion", "textMask", "mask", "field 'fusion.textMask' names 'mask' but fusion.onnx has inputs")]
+    public void WrongNamesAreRejectedNamingFileAndField(string section, string field, string value, string expected)
+    {
+        using var copy = CopyDemo(json => json[section]![field] = value);
+
+        var error = Assert.Throws<BundleException>(() => Load(copy.Path));
+
+        Assert.Contains(expected, error.Message);
+        Assert.Contains("bundle.json", error.Message);
+    }
+
+    [Theory]
+    [InlineData("tokens", 50, "field 'vision.output'")]
+    [InlineData("width", 768, "field 'vision.output'")]
+    public void VisionDimensionsMustMatchTheEncoder(string field, int value, string expected)
+    {
+        using var copy = CopyDemo(json => json["vision"]![field] = value);
+
+        var error = Assert.Throws<BundleException>(() => Load(copy.Path));
+
+        Assert.Contains(expected, error.Message);
+        Assert.Contains("shape", error.Message);
+    }
+
+    [Fact]
+    public void TextWidthMustMatchTheFusionHead()
+    {
+        using var copy = CopyDemo(json => json["text"]!["width"] = 768);
+
+        var error = Assert.Throws<BundleException>(() => Load(copy.Path));
+
+        Assert.Contains("field 'text.output'", error.Message);
+    }
+
+    [Fact]
+    public void VocabularyOfAnotherSizeThanTheEmbeddingTableIsRejected()
+    {
+        using var copy = CopyDemo(json =>
+        {
+            json["text"]!["tokenizer"]!["vocab"] = "small-vocab.txt";
+            json["text"]!["tokenizer"]!.AsObject().Remove("source");
+        });
+        File.WriteAllLines(copy.File("small-vocab.txt"), ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "##s"]);
+
+        var error = Assert.Throws<BundleException>(() => Load(copy.Path));
+
+        Assert.Contains("small-vocab.txt with 8 entries", error.Message);
+        Assert.Contains("30522 rows", error.Message);
+    }
+
+    [Fact]
+    public void MisspeltFieldIsRejected()
+    {
+        using var copy = CopyDemo(json => json["vision"]!["ouput"] = "x");
+
+        var error = Assert.Throws<BundleException>(() => Load(copy.Path));
+
+        Assert.Contains("ouput", error.Message);
+    }
+
+    [Theory]
+    [InlineData("resize", "bicubic", "vision.preprocessing.resize")]
+    [InlineData("channelOrder", "rgba", "vision.preprocessing.channelOrder")]
+    public void UnknownPreprocessingIsRejected(string field, string value, string expected)
+    {
+        using var copy = CopyDemo(json => json["vision"]!["preprocessing"]![field] = value);
+
+        var error = Assert.Throws<BundleException>(() => Load(copy.Path));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void FileOutsideTheBundleIsRefused()
+    {
+        using var copy = CopyDemo(json => json["fusion"]!["file"] = "../fusion.onnx");
+
+        var error = Assert.Throws<BundleException>(() => Load(copy.Path));
+
+        Assert.Contains("inside the bundle folder", error.Message);
+    }
+
+    [Fact]
+    public void MissingManifestIsReported()
+    {
+        using var empty = new TempFolder();
+
+        var error = Assert.Throws<BundleException>(() => Load(empty.Path));
+
+        Assert.Contains("bundle.json is missing", error.Message);
+    }
+
+    [Fact]
+    public void CorruptOnnxFileIsReported()
+    {
+        using var copy = CopyDemo(_ => { });
+        File.Delete(copy.File("fusion.onnx"));
+        File.WriteAllText(copy.File("fusion.onnx"), "not a model");
+
+        var error = Assert.Throws<BundleException>(() => Load(copy.Path));
+
+        Assert.Contains("fusion.onnx", error.Message);
+        Assert.Contains("fusion.file", error.Message);
+    }
+
+    private BundleException? Load(string path)
+    {
+        using var bundle = new BundleLoader(demo.Providers).Load(path);
+        return null;
+    }
+
+    /// <summary>The demo bundle with an edited manifest; the large files are linked, not copied.</summary>
+    private static TempFolder CopyDemo(Action<JsonNode> edit)
+    {
+        var folder = new TempFolder();
+        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.DemoBundle))
+        {
+            var name = Path.GetFileName(file);
+            if (name is "bundle.json" || name.StartsWith('.')) continue;
+            File.CreateSymbolicLink(folder.File(name), file);
+        }
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.DemoBundle, "bundle.json")))!;
+        edit(json);
+        File.WriteAllText(folder.File("bundle.json"), json.ToJsonString());
+        return folder;
+    }
+}

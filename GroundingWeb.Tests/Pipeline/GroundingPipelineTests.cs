@@ -1,0 +1,126 @@
+using GroundingWeb.Inference.Imaging;
+using GroundingWeb.Inference.Pipeline;
+using GroundingWeb.Tests.Support;
+
+namespace GroundingWeb.Tests.Pipeline;
+
+public sealed class GroundingPipelineTests(DemoBundleFixture demo) : IClassFixture<DemoBundleFixture>
+{
+    private static readonly byte[] Chelsea = File.ReadAllBytes(RepositoryPaths.Sample("chelsea.png"));
+
+    [Fact]
+    public void SecondPromptOnTheSameImageDoesNotRunTheVisionEncoderAgain()
+    {
+        var pipeline = demo.CreatePipeline();
+
+        var first = pipeline.Ground(Chelsea, ["the cat"]);
+        var second = pipeline.Ground(Chelsea.ToArray(), ["the cat's left ear"]);
+
+        Assert.Equal(1, pipeline.VisionEncoderRuns);
+        Assert.False(first.ImageTokensCached);
+        Assert.True(second.ImageTokensCached);
+        Assert.Equal(0, second.Timings.VisionMs);
+        Assert.Equal(first.ImageSha256, second.ImageSha256);
+    }
+
+    [Fact]
+    public void DifferentImagesEachRunTheVisionEncoder()
+    {
+        var pipeline = demo.CreatePipeline();
+
+        pipeline.Ground(Chelsea, ["the cat"]);
+        pipeline.Ground(File.ReadAllBytes(RepositoryPaths.Sample("coffee.png")), ["the cup"]);
+
+        Assert.Equal(2, pipeline.VisionEncoderRuns);
+    }
+
+    [Fact]
+    public void ACacheTooSmallForTheTokensNeverHits()
+    {
+        var pipeline = demo.CreatePipeline(cacheBytes: 0);
+
+        pipeline.Ground(Chelsea, ["the cat"]);
+        var again = pipeline.Ground(Chelsea, ["the cat"]);
+
+        Assert.False(again.ImageTokensCached);
+        Assert.Equal(2, pipeline.VisionEncoderRuns);
+    }
+
+    [Fact]
+    public void PromptsOfABatchGetTheBoxesTheyGetAlone()
+    {
+        // Padding the shorter prompt must not change its answer: the mask hides the padding.
+        var pipeline = demo.CreatePipeline();
+        string[] prompts = ["cat", "the small grey cat lying on the left of the picture", "ear"];
+
+        var batch = pipeline.Ground(Chelsea, prompts);
+
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            var alone = pipeline.Ground(Chelsea, [prompts[i]]).Predictions[0].NormalizedBox;
+            var inBatch = batch.Predictions[i].NormalizedBox;
+            Assert.Equal(alone.X1, inBatch.X1, 1e-4f);
+            Assert.Equal(alone.Y1, inBatch.Y1, 1e-4f);
+            Assert.Equal(alone.X2, inBatch.X2, 1e-4f);
+            Assert.Equal(alone.Y2, inBatch.Y2, 1e-4f);
+            Assert.Equal(prompts[i], batch.Predictions[i].Prompt);
+        }
+    }
+
+    [Fact]
+    public void PixelBoxIsTheNormalisedBoxScaledToTheImageAndClamped()
+    {
+        var result = demo.CreatePipeline().Ground(Chelsea, ["the cat"]);
+
+        var p = result.Predictions[0];
+        Assert.Equal(451, result.ImageWidth);
+        Assert.Equal(300, result.ImageHeight);
+        Assert.Equal(Math.Clamp(p.NormalizedBox.X1 * 451, 0, 451), p.PixelBox.X1, 1e-3f);
+        Assert.Equal(Math.Clamp(p.NormalizedBox.Y2 * 300, 0, 300), p.PixelBox.Y2, 1e-3f);
+        Assert.InRange(p.PixelBox.X2, 0, 451);
+        Assert.InRange(p.PixelBox.Y1, 0, 300);
+        Assert.Equal("CPU", result.Provider);
+        Assert.True(result.Timings.TotalMs > 0);
+    }
+
+    [Theory]
+    [InlineData(new string[0], "at least one prompt")]
+    [InlineData(new[] { "cat", "  " }, "Prompt 2 is empty")]
+    public void BadPromptsAreRefused(string[] prompts, string expected)
+    {
+        var error = Assert.Throws<GroundingInputException>(() => demo.CreatePipeline().Ground(Chelsea, prompts));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void OverlongAndTooManyPromptsAreRefused()
+    {
+        var pipeline = demo.CreatePipeline();
+
+        Assert.Contains("characters", Assert.Throws<GroundingInputException>(() => pipeline.Ground(Chelsea, [new string('a', 513)])).Message);
+        Assert.Contains("at most 16", Assert.Throws<GroundingInputException>(() => pipeline.Ground(Chelsea, Enumerable.Repeat("cat", 17).ToArray())).Message);
+    }
+
+    [Fact]
+    public void CorruptImageIsRefusedAndNothingIsCached()
+    {
+        var pipeline = demo.CreatePipeline();
+
+        Assert.Throws<ImageDecodeException>(() => pipeline.Ground(Chelsea.AsMemory(0, 200), ["the cat"]));
+
+        Assert.Equal(0, pipeline.Cache.Count);
+        Assert.Equal(0, pipeline.VisionEncoderRuns);
+    }
+
+    [Fact]
+    public void WarmUpRunsEveryModelWithoutCountingAsAnImage()
+    {
+        var pipeline = demo.CreatePipeline();
+
+        pipeline.WarmUp();
+
+        Assert.Equal(0, pipeline.VisionEncoderRuns);
+        Assert.Equal(0, pipeline.Cache.Count);
+    }
+}

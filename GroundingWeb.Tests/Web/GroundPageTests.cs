@@ -1,0 +1,41 @@
+using GroundingWeb.Inference.Hosting;
+using GroundingWeb.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GroundingWeb.Tests.Web;
+
+public sealed class GroundPageTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+{
+    private WebApplicationFactory<Program> App => factory.WithWebHostBuilder(b => b
+        .UseSetting("Inference:BundlePath", RepositoryPaths.DemoBundle)
+        .UseSetting("Inference:ExecutionProvider", "Cpu")
+        .UseSetting("Samples:Path", Path.GetDirectoryName(RepositoryPaths.Sample("chelsea.png"))));
+
+    [Fact]
+    public async Task GroundPageShowsTheLoadedModelAndSaysItIsUntrained()
+    {
+        using var app = App;
+        var html = await app.CreateClient().GetStringAsync("/");
+
+        Assert.Contains("refshapes-demo", html);
+        Assert.Contains("untrained", html);
+        Assert.Contains("chelsea.png", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task EngineWarmsUpAtStart()
+    {
+        using var app = App;
+        _ = app.CreateClient();
+        var engine = app.Services.GetRequiredService<GroundingEngine>();
+
+        for (var i = 0; i < 300 && !engine.IsWarm; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(engine.IsWarm);
+    }
+}
