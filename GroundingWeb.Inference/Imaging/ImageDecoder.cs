@@ -1,6 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
@@ -42,12 +43,12 @@ public static class ImageDecoder
             fixed (byte* start = encoded)
             {
                 using var stream = new UnmanagedMemoryStream(start, encoded.Length);
-                return DecodeStream(stream, limits);
+                return DecodeStream(stream, encoded, limits);
             }
         }
     }
 
-    private static RgbImage DecodeStream(UnmanagedMemoryStream stream, ImageLimits limits)
+    private static RgbImage DecodeStream(UnmanagedMemoryStream stream, ReadOnlySpan<byte> encoded, ImageLimits limits)
     {
         try
         {
@@ -58,6 +59,11 @@ public static class ImageDecoder
             }
 
             CheckDimensions(info.Width, info.Height, format.Name, limits);
+            if (format is JpegFormat && JpegTruncation.EndsEarly(encoded))
+            {
+                throw new ImageDecodeException(
+                    "The JPEG is truncated: it ends before its end-of-image marker (an interrupted upload or copy). Upload the complete file.");
+            }
 
             stream.Position = 0;
             using var image = Image.Load<Rgb24>(DecodeConfiguration, stream);

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace GroundingWeb.Inference.Imaging;
 
 /// <summary>Turns an RGB image into a model's CHW float input exactly as its training pipeline did.</summary>
@@ -37,16 +39,19 @@ public static class ImagePreprocessor
             }
         }
 
+        // One pass over the interleaved bytes feeds all three planes; plane p reads source channel p (RGB) or 2 - p (BGR).
         bool bgr = preprocessing.ChannelOrder == ChannelOrder.Bgr;
-        for (int plane = 0; plane < Channels; plane++)
+        ReadOnlySpan<float> lutR = table.Slice(bgr ? 512 : 0, 256);
+        ReadOnlySpan<float> lutG = table.Slice(256, 256);
+        ReadOnlySpan<float> lutB = table.Slice(bgr ? 0 : 512, 256);
+        Span<float> planeR = destination.Slice(bgr ? 2 * planeSize : 0, planeSize);
+        Span<float> planeG = destination.Slice(planeSize, planeSize);
+        Span<float> planeB = destination.Slice(bgr ? 0 : 2 * planeSize, planeSize);
+        for (int i = 0, p = 0; i < planeSize; i++, p += Channels)
         {
-            int sourceChannel = bgr ? Channels - 1 - plane : plane;
-            ReadOnlySpan<float> lookup = table.Slice(plane * 256, 256);
-            Span<float> output = destination.Slice(plane * planeSize, planeSize);
-            for (int i = 0, p = sourceChannel; i < output.Length; i++, p += Channels)
-            {
-                output[i] = lookup[hwc[p]];
-            }
+            planeR[i] = lutR[hwc[p]];
+            planeG[i] = lutG[hwc[p + 1]];
+            planeB[i] = lutB[hwc[p + 2]];
         }
     }
 
@@ -56,11 +61,26 @@ public static class ImagePreprocessor
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(preprocessing);
         Validate(preprocessing);
-        byte[] resized = image.Width == preprocessing.Width && image.Height == preprocessing.Height
-            ? image.Pixels
-            : ImageResizer.Resize(image, preprocessing.Width, preprocessing.Height, preprocessing.Resize);
-        var tensor = new float[checked(preprocessing.Width * preprocessing.Height * Channels)];
-        ToChw(resized, preprocessing.Width, preprocessing.Height, preprocessing, tensor);
+        int length = checked(preprocessing.Width * preprocessing.Height * Channels);
+        var tensor = new float[length];
+        if (image.Width == preprocessing.Width && image.Height == preprocessing.Height)
+        {
+            ToChw(image.Pixels, preprocessing.Width, preprocessing.Height, preprocessing, tensor);
+            return tensor;
+        }
+
+        // The resized bytes live only until they are normalised; pooling them keeps each request off the large object heap.
+        byte[] resized = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            ImageResizer.ResizeInto(image, resized.AsSpan(0, length), preprocessing.Width, preprocessing.Height, preprocessing.Resize);
+            ToChw(resized.AsSpan(0, length), preprocessing.Width, preprocessing.Height, preprocessing, tensor);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(resized);
+        }
+
         return tensor;
     }
 

@@ -6,6 +6,16 @@ public static class ImageResizer
     /// <summary>Returns <paramref name="source"/> resized to <paramref name="width"/> x <paramref name="height"/>, HWC RGB bytes.</summary>
     public static byte[] Resize(RgbImage source, int width, int height, ResizeMethod method)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        var destination = new byte[checked(width * height * 3)];
+        ResizeInto(source, destination, width, height, method);
+        return destination;
+    }
+
+    /// <summary>Resizes into <paramref name="destination"/> (exactly width * height * 3 bytes), so callers can pool the buffer.</summary>
+    internal static void ResizeInto(RgbImage source, Span<byte> destination, int width, int height, ResizeMethod method)
+    {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
@@ -18,7 +28,11 @@ public static class ImageResizer
                 nameof(source));
         }
 
-        var destination = new byte[checked(width * height * 3)];
+        if (destination.Length != (long)width * height * 3)
+        {
+            throw new ArgumentException($"Expected a destination of {(long)width * height * 3} bytes for {width}x{height}, got {destination.Length}.", nameof(destination));
+        }
+
         switch (method)
         {
             case ResizeMethod.Cv2Bilinear:
@@ -30,7 +44,5 @@ public static class ImageResizer
             default:
                 throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown resize method.");
         }
-
-        return destination;
     }
 }

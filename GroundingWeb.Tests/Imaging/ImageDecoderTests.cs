@@ -79,6 +79,8 @@ public class ImageDecoderTests
             { "png cut inside IDAT", png[..(png.Length / 2)] },
             { "png with overwritten data", corruptPng },
             { "jpeg markers only", jpeg[..4] },
+            { "jpeg cut inside the scan", jpeg[..(jpeg.Length / 2)] },
+            { "jpeg without its end marker", jpeg[..^2] },
         };
     }
 
@@ -89,6 +91,18 @@ public class ImageDecoderTests
         var error = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(data, Limits));
 
         Assert.False(string.IsNullOrWhiteSpace(error.Message), description);
+    }
+
+    [Fact]
+    public void AcceptsBytesAppendedAfterTheJpegEndMarker()
+    {
+        // Phones append data (motion-photo video, maker blobs) after EOI; that is not truncation.
+        byte[] jpeg = Encode(NoiseImage(64, 48), new JpegEncoder());
+        byte[] appended = [.. jpeg, .. "trailing data \xFF\xDA"u8.ToArray(), 0xFF, 0xDA, 0x00];
+
+        var image = ImageDecoder.Decode(appended, Limits);
+
+        Assert.Equal((64, 48), (image.Width, image.Height));
     }
 
     [Fact]
