@@ -72,6 +72,6 @@ internal static class BenchCommand
     {
         ms.Sort();
         double Percentile(double q) => ms[Math.Min(ms.Count - 1, (int)Math.Ceiling(q * ms.Count) - 1)];
-        return $"mean {ms.Average(),8:F2} ms  median {Percentile(0.5),8:F2} ms  p95 {Percentile(0.95),8:F2} ms";
+        return $"mean {ms.Average(),9:F3} ms  median {Percentile(0.5),9:F3} ms  p95 {Percentile(0.95),9:F3} ms";
     }
 }
