@@ -3,7 +3,10 @@ namespace GroundingWeb.Inference.Onnx;
 /// <summary>
 /// Builds the demo vision encoder from the two ONNX files of Microsoft.ML.DnnImageFeaturizer.ResNet18:
 /// its preprocessing graph (RGB 0-255 to BGR minus a mean image) followed by ResNet-18 cut before
-/// the global pool, whose last 7x7 feature map is returned as 49 tokens of width 512.
+/// the global pool. Tokens are the 14x14 cells of layer 4's map (512 channels, upsampled from 7x7)
+/// next to layer 3's map (256 channels): 196 tokens of width 768, like DINOv3's patch tokens.
+/// A fixed 2-D sine-cosine position code is added because, unlike DINOv3's, a CNN's features do
+/// not say where they are, and the fusion head's attention is blind to token order.
 /// Nodes and weights are copied byte for byte; only the glue is new.
 /// </summary>
 internal static class ResNetTokenModelComposer
@@ -14,9 +17,13 @@ internal static class ResNetTokenModelComposer
     private const string PreprocessInput = "OriginalInput";
     private const string PreprocessOutput = "PreprocessedInput";
     private const string ResNetInput = "Input247";
-    private const string FeatureMap = "ReLU393_Output_0";
+    private const string Layer4Map = "ReLU393_Output_0";
+    private const string Layer3Map = "ReLU347_Output_0";
     private const string PooledOutput = "Pooling395_Output_0";
-    private const int Channels = 512, MapSide = 7, ImageSide = 224;
+    private const int ImageSide = 224;
+
+    public const int Layer4Channels = 512, Layer3Channels = 256, GridSide = 14;
+    public const int Width = Layer4Channels + Layer3Channels, Tokens = GridSide * GridSide;
 
     public static byte[] Compose(ReadOnlyMemory<byte> preprocessModel, ReadOnlyMemory<byte> resNetModel)
     {
@@ -35,13 +42,17 @@ internal static class ResNetTokenModelComposer
                 graph.Raw(node.Encoded.Span);
             }
         }
-        graph.Message(1, Node("Reshape", [FeatureMap, "token_shape"], ["feature_map_flat"], "map_to_sequence"));
-        graph.Message(1, Node("Transpose", ["feature_map_flat"], [OutputName], "channels_last", w => w.Message(5, a =>
+        graph.Message(1, Node("Upsample", [Layer4Map], ["layer4_14x14"], "layer4_to_14x14", w =>
         {
-            a.String(1, "perm");
-            a.PackedInt64(8, [0, 2, 1]);
-            a.Int64(20, 7);
-        })));
+            w.Message(5, a => { a.String(1, "mode"); a.String(4, "nearest"); a.Int64(20, 3); });
+            w.Message(5, a => { a.String(1, "scales"); a.PackedFloat(7, [1f, 1f, 2f, 2f]); a.Int64(20, 6); });
+        }));
+        graph.Message(1, Node("Concat", ["layer4_14x14", Layer3Map], ["feature_map"], "join_layers",
+            w => w.Message(5, a => { a.String(1, "axis"); a.Int64(3, 1); a.Int64(20, 2); })));
+        graph.Message(1, Node("Reshape", ["feature_map", "token_shape"], ["feature_map_flat"], "map_to_sequence"));
+        graph.Message(1, Node("Transpose", ["feature_map_flat"], ["map_tokens"], "channels_last",
+            w => w.Message(5, a => { a.String(1, "perm"); a.PackedInt64(8, [0, 2, 1]); a.Int64(20, 7); })));
+        graph.Message(1, Node("Add", ["map_tokens", "position_code"], [OutputName], "add_position"));
         graph.String(2, "resnet18_spatial_tokens");
         CopyFields(preprocessGraph, graph, fieldNumber: 5);
         CopyFields(resNetGraph, graph, fieldNumber: 5);
@@ -50,10 +61,17 @@ internal static class ResNetTokenModelComposer
             t.PackedInt64(1, [3]);
             t.Int64(2, 7);
             t.String(8, "token_shape");
-            t.PackedInt64(7, [1, Channels, MapSide * MapSide]);
+            t.PackedInt64(7, [1, Width, Tokens]);
+        });
+        graph.Message(5, t =>
+        {
+            t.PackedInt64(1, [1, Tokens, Width]);
+            t.Int64(2, 1);
+            t.String(8, "position_code");
+            t.Bytes(9, System.Runtime.InteropServices.MemoryMarshal.AsBytes(PositionCode().AsSpan()));
         });
         graph.Message(11, ValueInfo(InputName, [1, 3, ImageSide, ImageSide]));
-        graph.Message(12, ValueInfo(OutputName, [1, MapSide * MapSide, Channels]));
+        graph.Message(12, ValueInfo(OutputName, [1, Tokens, Width]));
 
         var model = new ProtoWriter();
         model.Int64(1, 4);
@@ -61,6 +79,30 @@ internal static class ResNetTokenModelComposer
         model.Message(7, graph);
         model.Message(8, o => { o.String(1, ""); o.Int64(2, 8); });
         return model.ToArray();
+    }
+
+    /// <summary>
+    /// The 2-D sine-cosine code added to each token (as in MAE): the first half of the width encodes
+    /// the row, the second the column, each as sin/cos pairs over geometric frequencies. Row-major.
+    /// </summary>
+    public static float[] PositionCode()
+    {
+        var code = new float[Tokens * Width];
+        const int half = Width / 2, quarter = Width / 4;
+        for (var y = 0; y < GridSide; y++)
+        for (var x = 0; x < GridSide; x++)
+        {
+            var token = code.AsSpan((y * GridSide + x) * Width, Width);
+            for (var i = 0; i < quarter; i++)
+            {
+                var omega = 1.0 / Math.Pow(10000, (double)i / quarter);
+                token[i] = (float)Math.Sin(y * omega);
+                token[quarter + i] = (float)Math.Cos(y * omega);
+                token[half + i] = (float)Math.Sin(x * omega);
+                token[half + quarter + i] = (float)Math.Cos(x * omega);
+            }
+        }
+        return code;
     }
 
     private static ReadOnlyMemory<byte> GraphOf(ReadOnlyMemory<byte> model, string what)
