@@ -35,8 +35,8 @@ public sealed class BundleLoaderTests(DemoBundleFixture demo) : IClassFixture<De
     }
 
     [Theory]
-    [InlineData("tokens", 50, "field 'vision.output'")]
-    [InlineData("width", 768, "field 'vision.output'")]
+    [InlineData("tokens", 49, "field 'vision.output'")]
+    [InlineData("width", 512, "field 'vision.output'")]
     public void VisionDimensionsMustMatchTheEncoder(string field, int value, string expected)
     {
         using var copy = CopyDemo(json => json["vision"]![field] = value);
