@@ -56,7 +56,7 @@ internal static class ParquetDatasetReader
             {
                 rows = (await ParquetSerializer.DeserializeUntypedAsync(stream, rowGroupIndex: group, cancellationToken: cancellationToken).ConfigureAwait(false)).Data;
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or NotSupportedException or ApplicationException)
+            catch (Exception e) when (IsUnreadable(e))
             {
                 throw new InvalidDataException($"{file} rows from {row} (row group {group}) could not be read: {e.Message}", e);
             }
@@ -69,6 +69,11 @@ internal static class ParquetDatasetReader
         }
     }
 
+    /// <summary>What Parquet.Net throws for a damaged or foreign file (it wraps column failures in InvalidDataException without the file name).</summary>
+    private static bool IsUnreadable(Exception e) =>
+        e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException or ArgumentException
+            or ApplicationException or IndexOutOfRangeException or OverflowException;
+
     /// <summary>Checks the columns the reader needs are there; returns the number of row groups.</summary>
     private static async Task<int> CheckSchemaAsync(Stream stream, string file, CancellationToken cancellationToken)
     {
@@ -77,7 +82,7 @@ internal static class ParquetDatasetReader
         {
             reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (IsUnreadable(e))
         {
             throw new InvalidDataException($"{file} is not a readable parquet file: {e.Message}", e);
         }
