@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -32,14 +31,27 @@ internal static class ParquetValues
         _ => null,
     };
 
-    public static double[]? Doubles(object? value) => value switch
+    /// <summary>A list of numbers as doubles; null when absent or when any item is not a number.</summary>
+    public static double[]? Doubles(object? value)
     {
-        double[] array => array,
-        IEnumerable items and not string => items.Cast<object?>().Select(Number).ToArray() is var numbers && numbers.All(n => n.HasValue)
-            ? numbers.Select(n => n!.Value).ToArray()
-            : null,
-        _ => null,
-    };
+        if (value is not IList items)
+        {
+            return null;
+        }
+
+        var numbers = new double[items.Count];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            if (Number(items[i]) is not double number)
+            {
+                return null;
+            }
+
+            numbers[i] = number;
+        }
+
+        return numbers;
+    }
 
     private static double? Number(object? value) => value switch
     {
@@ -50,14 +62,9 @@ internal static class ParquetValues
         _ => null,
     };
 
-    public static double? Number(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
-
     public static long? Integer(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var l) ? l : null;
 
     public static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    public static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

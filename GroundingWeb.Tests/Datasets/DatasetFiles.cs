@@ -19,8 +19,7 @@ internal static class DatasetFiles
         return path;
     }
 
-    // ---- refer layout: refs(unc).p + instances.json ----
-
+    /// <summary>A ref dict as the refer toolkit pickles it into refs(unc).p.</summary>
     public static Dictionary<string, object> Ref(int refId, int annId, int imageId, string split, int categoryId, params (int Id, string Raw, string Sent)[] sentences) => new()
     {
         ["ref_id"] = refId,
@@ -72,8 +71,6 @@ internal static class DatasetFiles
         File.WriteAllText(path, JsonSerializer.Serialize(document));
     }
 
-    // ---- jxu124/refcoco parquet ----
-
     public sealed class HfSentence
     {
         [JsonPropertyName("raw")] public string? Raw { get; set; }
@@ -107,6 +104,7 @@ internal static class DatasetFiles
         [JsonPropertyName("sentences")] public List<HfSentence>? Sentences { get; set; }
     }
 
+    /// <summary>A jxu124/refcoco row: one ref with its sentences, raw_anns and raw_image_info as JSON strings.</summary>
     public static HfRow Row(long refId, long annId, long imageId, string split, double[] xywh, long categoryId, params (long Id, string Raw, string Sent)[] sentences)
     {
         var imageName = $"COCO_train2014_{imageId:D12}.jpg";

@@ -114,11 +114,13 @@ public sealed class ReferDatasetReaderTests : IDisposable
         Assert.Single(Read().Samples);
     }
 
-    [Fact]
-    public void ReadsAPython2PickleWithByteStringKeys()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void ReadsAPython2PickleWithByteStringKeys(int protocol)
     {
         WriteDataset();
-        File.WriteAllBytes(RefsPath, Python2Pickle());
+        File.WriteAllBytes(RefsPath, protocol == 0 ? Python2TextPickle() : Python2Pickle());
 
         var sample = Assert.Single(Read().Samples);
 
@@ -187,6 +189,12 @@ public sealed class ReferDatasetReaderTests : IDisposable
 
         Assert.Equal(elsewhere, Path.GetDirectoryName(Assert.Single(Read(imageFolder: elsewhere).Samples).ImagePath));
     }
+
+    /// <summary>What Python 2's pickle.dump(refs, f) writes with its default text protocol 0.</summary>
+    private static byte[] Python2TextPickle() => Encoding.ASCII.GetBytes(
+        "(lp0\n(dp1\nS'split'\np2\nS'val'\np3\nsS'ann_id'\np4\nI11\nsS'image_id'\np5\nI1\nsS'ref_id'\np6\nL5000000001L\n" +
+        "sS'category_id'\np7\nI18\nsS'sentences'\np8\n(lp9\n(dp10\nS'raw'\np11\nS'Left dog'\np12\nsS'sent'\np13\nS'left dog'\np14\n" +
+        "sS'sent_id'\np15\nI7\nsasa.\n");
 
     /// <summary>
     /// What Python 2's pickle.dump(refs, f, 2) writes: str keys and values as SHORT_BINSTRING, small
