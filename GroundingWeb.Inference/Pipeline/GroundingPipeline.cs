@@ -27,6 +27,9 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
     /// <summary>How many times the vision encoder has run: the cache's effect, observable.</summary>
     public long VisionEncoderRuns => Interlocked.Read(ref _visionRuns);
 
+    /// <summary>Prompts one call accepts; callers with more split them.</summary>
+    public int MaxPromptsPerImage => options.MaxPromptsPerImage;
+
     public ImageLimits ImageLimits { get; } = new()
     {
         MaxBytes = (long)options.MaxImageMegabytes * 1024 * 1024,

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Text.Json;
+using GroundingWeb.Inference.Bundles;
+using GroundingWeb.Inference.Datasets;
+using GroundingWeb.Inference.Evaluation;
+using GroundingWeb.Inference.Runtime;
+
+namespace GroundingWeb.Cli.Commands;
+
+/// <summary><c>grounding evaluate</c>: a bundle's metrics on one split of a dataset.</summary>
+internal static class EvaluateCommand
+{
+    public static Command Create()
+    {
+        var bundle = new Option<string>("--bundle") { DefaultValueFactory = _ => "models/demo", Description = "Bundle folder." };
+        var dataset = new Option<string>("--dataset") { Required = true, Description = "Dataset folder or file." };
+        var format = new Option<DatasetFormat>("--format") { Required = true, Description = "refer, parquet or jsonl." };
+        var split = new Option<string>("--split") { DefaultValueFactory = _ => "val", Description = "train, val, testA or testB." };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N samples." };
+        var output = new Option<string?>("--out") { Description = "Write per-sample results as JSON Lines." };
+        var summary = new Option<string?>("--summary") { Description = "Write the summary and breakdowns as JSON." };
+        var provider = new Option<ExecutionProviderPreference>("--provider") { DefaultValueFactory = _ => ExecutionProviderPreference.Auto };
+        var record = new Option<bool>("--record") { Description = "Record the split's metrics in the bundle's bundle.json (provenance.metrics)." };
+        var command = new Command("evaluate", "Evaluate a bundle on a dataset split: mean IoU, Acc@0.5, Acc@0.75, COCO-style AP.")
+        {
+            bundle, dataset, format, split, limit, output, summary, provider, record,
+        };
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Run(() => Execute(
+            parse.GetValue(bundle)!, parse.GetValue(dataset)!, parse.GetValue(format), parse.GetValue(split)!, parse.GetValue(limit),
+            parse.GetValue(output), parse.GetValue(summary), parse.GetValue(provider), parse.GetValue(record), cancellationToken))));
+        return command;
+    }
+
+    private static int Execute(string bundlePath, string datasetPath, DatasetFormat format, string split, int? limit,
+        string? outputPath, string? summaryPath, ExecutionProviderPreference provider, bool record, CancellationToken cancellationToken)
+    {
+        if (limit is < 1) throw new ArgumentException("--limit must be at least 1.");
+        var data = DatasetReader.Read(datasetPath, format, split, cancellationToken);
+        var samples = limit is { } n ? data.Samples.Take(n).ToList() : data.Samples;
+        if (samples.Count == 0) throw new InvalidDataException($"Split '{split}' of {datasetPath} holds no usable samples.");
+        foreach (var skipped in data.Skipped.Take(5))
+        {
+            Console.Error.WriteLine($"skipped {skipped.File} row {skipped.Row}: {skipped.Reason}");
+        }
+        if (data.Skipped.Count > 5) Console.Error.WriteLine($"... and {data.Skipped.Count - 5} more skipped rows");
+
+        var pipeline = CliEngine.Open(bundlePath, provider, verbose: false);
+        var progress = new ConsoleProgress("evaluate");
+        var report = Evaluator.Run(pipeline, samples, new Progress<EvaluationProgress>(p =>
+            progress.Update(p.SamplesDone, p.SamplesTotal, $"{p.ImagesDone}/{p.ImagesTotal} images")), cancellationToken);
+        progress.Finish();
+
+        EvaluationText.Print(Console.Out, pipeline.Bundle.Manifest.Name, datasetPath, split, report, data.Skipped.Count);
+        if (outputPath is not null) EvaluationFiles.WriteResults(outputPath, report);
+        if (summaryPath is not null) EvaluationFiles.WriteSummary(summaryPath, pipeline.Bundle.Manifest.Name, split, report);
+        if (record)
+        {
+            if (limit is not null) throw new ArgumentException("--record needs the whole split: drop --limit.");
+            BundleMetricsRecorder.Record(pipeline.Bundle.Directory, split, report.Summary);
+            Console.WriteLine($"recorded {split} metrics in {Path.Combine(pipeline.Bundle.Directory, BundleManifestReader.FileName)}");
+        }
+        if (CliEngine.UntrainedWarning(pipeline.Bundle.Manifest) is { } warning) Console.Error.WriteLine(warning);
+        return 0;
+    }
+}

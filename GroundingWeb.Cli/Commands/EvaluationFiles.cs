@@ -1,0 +1,57 @@
+using System.Text.Json;
+using GroundingWeb.Inference.Evaluation;
+
+namespace GroundingWeb.Cli.Commands;
+
+/// <summary>Per-sample results (JSON Lines) and the summary (JSON), each written atomically.</summary>
+internal static class EvaluationFiles
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void WriteResults(string path, EvaluationReport report)
+    {
+        WriteAtomically(path, writer =>
+        {
+            foreach (var r in report.Results)
+            {
+                writer.WriteLine(JsonSerializer.Serialize(new
+                {
+                    image = r.Sample.ImagePath,
+                    expression = r.Sample.Expression,
+                    split = r.Sample.Split,
+                    category = r.Sample.Category,
+                    kind = r.Sample.Kind,
+                    box = new[] { r.Sample.Box.X1, r.Sample.Box.Y1, r.Sample.Box.X2, r.Sample.Box.Y2 },
+                    predicted = new[] { r.Predicted.X1, r.Predicted.Y1, r.Predicted.X2, r.Predicted.Y2 },
+                    iou = r.Iou,
+                }, Json));
+            }
+        });
+    }
+
+    public static void WriteSummary(string path, string model, string split, EvaluationReport report)
+    {
+        WriteAtomically(path, writer => writer.Write(JsonSerializer.Serialize(new
+        {
+            model,
+            split,
+            summary = report.Summary,
+            byBoxSize = report.ByBoxSize,
+            byExpressionLength = report.ByExpressionLength,
+            byKind = report.ByKind,
+            byCategory = report.ByCategory,
+            failed = report.Failed.Count,
+            seconds = report.Elapsed.TotalSeconds,
+        }, new JsonSerializerOptions(Json) { WriteIndented = true })));
+    }
+
+    private static void WriteAtomically(string path, Action<StreamWriter> write)
+    {
+        var temp = path + ".tmp";
+        using (var writer = new StreamWriter(temp))
+        {
+            write(writer);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+}
