@@ -12,6 +12,8 @@ internal static class GroundingCli
             PredictCommand.Create(),
             BenchCommand.Create(),
             InitHeadCommand.Create(),
+            FeaturesCommand.Create(),
+            TrainCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }
