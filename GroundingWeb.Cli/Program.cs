@@ -14,6 +14,8 @@ internal static class GroundingCli
             InitHeadCommand.Create(),
             FeaturesCommand.Create(),
             TrainCommand.Create(),
+            ExportCommand.Create(),
+            ImportCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }
