@@ -43,6 +43,7 @@ internal sealed class FeatureDataset : IDisposable
         {
             throw new ArgumentException("Every sample needs text tokens, an image and a box.");
         }
+        TorchRuntime.EnsureLoaded();
         ImageTokens = imageTokens;
         ImageDim = imageDim;
         TextDim = textDim;

@@ -110,7 +110,7 @@ internal static partial class StateDictImporter
                 "Rename them to the reference names (image_proj, text_proj, decoder.layers.N.*, head.N.*) or remove them.");
         }
         MapHead(headGroups, stateDict, Claim);
-        var ambiguous = claims.Where(c => c.Value.Count > 1).Select(c => $"{c.Key} <- {string.Join(" | ", c.Value)}").ToList();
+        var ambiguous = claims.Where(c => c.Value.Count > 1).OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} <- {string.Join(" | ", c.Value)}").ToList();
         if (ambiguous.Count > 0)
         {
             throw new InvalidDataException($"Several tensors map to the same fusion-head parameter: {string.Join("; ", ambiguous.Take(ListLimit))}. Keep one copy of the head in the state dict.");

@@ -25,6 +25,7 @@ internal sealed record TrainingOptions
     public int Threads { get; init; } = 1;
 
     /// <summary>The settings a resumed run must share with the interrupted one (device and threads may change).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public TrainingOptions Schedule => this with { Device = "", Threads = 0 };
 
     public void Validate()
