@@ -129,7 +129,7 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
                 step++;
                 stepsRun++;
                 samplesSeen += batch.Size;
-                progress.Step(s + 1, lossSum / (start + batch.Size), samplesSeen);
+                progress.Step(s + 1, lossSum / (start + batch.Size), start + batch.Size);
             }
             var (valLoss, valIou) = Evaluate(model, val, device);
             var record = new EpochRecord { Epoch = epoch, TrainLoss = lossSum / train.Count, TrainIou = iouSum / train.Count, ValLoss = valLoss, ValIou = valIou };

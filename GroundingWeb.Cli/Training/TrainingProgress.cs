@@ -23,6 +23,7 @@ internal sealed class TrainingProgress(TextWriter output, bool interactive)
         _clock.Restart();
     }
 
+    /// <param name="samples">Samples seen so far in this epoch.</param>
     public void Step(int step, double meanLoss, long samples)
     {
         var elapsed = _clock.Elapsed;
