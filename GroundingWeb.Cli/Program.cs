@@ -7,12 +7,16 @@ internal static class GroundingCli
 {
     public static Task<int> Main(string[] args)
     {
-        var root = new RootCommand("grounding: visual grounding from the command line (predict, evaluate, bench, init-head).")
+        var root = new RootCommand("grounding: visual grounding from the command line (predict, evaluate, features, train, export, import, bench, init-head).")
         {
             PredictCommand.Create(),
             BenchCommand.Create(),
             InitHeadCommand.Create(),
             EvaluateCommand.Create(),
+            FeaturesCommand.Create(),
+            TrainCommand.Create(),
+            ExportCommand.Create(),
+            ImportCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

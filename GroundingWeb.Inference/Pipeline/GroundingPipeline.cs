@@ -132,6 +132,15 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
         }
     }
 
+    /// <summary>
+    /// The vision encoder's tokens for a decoded image, with exactly the runtime's preprocessing
+    /// (the feature cache of the trainer calls this, so training sees what serving sees). Bypasses the cache.
+    /// </summary>
+    internal ImageTokens EncodeImage(RgbImage image) => EncodeImage(image, out _, out _);
+
+    /// <summary>The text encoder's output for a batch, row-major [BatchSize, SequenceLength, text width].</summary>
+    internal float[] EncodeTextTokens(TokenBatch batch) => EncodeText(batch);
+
     private ImageTokens EncodeImage(RgbImage image, out double preprocessMs, out double visionMs)
     {
         var clock = Stopwatch.StartNew();

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using GroundingWeb.Cli.Features;
+using GroundingWeb.Cli.Training;
+using GroundingWeb.Inference.Onnx;
+
+namespace GroundingWeb.Cli.Commands;
+
+/// <summary><c>grounding train</c>: trains the fusion head on cached features.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var features = new Option<string>("--features") { Description = "Feature folder written by `grounding features`.", Required = true };
+        var trainSplit = new Option<string>("--train-split") { DefaultValueFactory = _ => "train" };
+        var valSplit = new Option<string>("--val-split") { DefaultValueFactory = _ => "val" };
+        var output = new Option<string>("--out") { Description = "Run folder: best.safetensors, history.json, last checkpoint.", Required = true };
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 10 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 32 };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-4 };
+        var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 1e-4 };
+        var warmup = new Option<int>("--warmup-steps") { Description = "Linear warm-up steps before the cosine decay.", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var modelDim = new Option<int>("--model-dim") { DefaultValueFactory = _ => 192 };
+        var layers = new Option<int>("--layers") { DefaultValueFactory = _ => 3 };
+        var heads = new Option<int>("--heads") { DefaultValueFactory = _ => 6 };
+        var feedForward = new Option<int>("--feed-forward") { DefaultValueFactory = _ => 768 };
+        var device = new Option<string>("--device") { Description = "cpu, or cuda with a CUDA build of TorchSharp.", DefaultValueFactory = _ => "cpu" };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (1 is fastest on small VMs).", DefaultValueFactory = _ => 1 };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out from its last checkpoint." };
+        var command = new Command("train", "Train the fusion head on cached features (DIoU loss, AdamW, cosine schedule).")
+        {
+            features, trainSplit, valSplit, output, epochs, batch, lr, weightDecay, warmup, seed, modelDim, layers, heads, feedForward, device, threads, resume,
+        };
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Run(() =>
+        {
+            var featuresPath = parse.GetValue(features)!;
+            var manifest = FeaturesManifest.Read(featuresPath);
+            var config = new FusionHeadConfig(manifest.ImageDim, manifest.TextDim, parse.GetValue(modelDim), parse.GetValue(layers),
+                parse.GetValue(heads), parse.GetValue(feedForward));
+            config.Validate();
+            var options = new TrainingOptions
+            {
+                Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
+                WeightDecay = parse.GetValue(weightDecay), WarmupSteps = parse.GetValue(warmup), Seed = parse.GetValue(seed),
+                Device = parse.GetValue(device)!, Threads = parse.GetValue(threads),
+            };
+            options.Validate();
+            Trainer.ResolveDevice(options.Device);
+            var trainName = parse.GetValue(trainSplit)!;
+            using var train = FeatureDataset.Load(featuresPath, trainName);
+            using var val = FeatureDataset.Load(featuresPath, parse.GetValue(valSplit)!);
+            var dataset = manifest.Splits.TryGetValue(trainName, out var s) ? s.Dataset : featuresPath;
+            var provenance = new Dictionary<string, string>
+            {
+                [HeadCheckpoint.TrainedOnKey] = $"{dataset} (split '{trainName}', {train.Count} samples; features of {manifest.BundleName} {manifest.BundleVersion})",
+                [HeadCheckpoint.CommandKey] = "grounding " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+            };
+            new Trainer(config, options, Console.Out, TrainingProgress.ForConsole())
+                .Run(train, val, parse.GetValue(output)!, parse.GetValue(resume), provenance, cancellationToken: cancellationToken);
+            return 0;
+        })));
+        return command;
+    }
+}

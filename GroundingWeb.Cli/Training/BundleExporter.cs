@@ -1,0 +1,79 @@
+using System.Text.Json;
+using GroundingWeb.Inference.Bundles;
+using GroundingWeb.Inference.Onnx;
+
+namespace GroundingWeb.Cli.Training;
+
+/// <summary>
+/// Assembles a bundle from a trained head checkpoint and an encoder bundle: fusion.onnx from the
+/// checkpoint, bundle.json from the encoder bundle's manifest (same vision/text sections and sources)
+/// marked trained, with provenance from the checkpoint's metadata. Encoder files that have a
+/// <c>source</c> are left to be materialised on first load; the others are copied.
+/// </summary>
+internal static class BundleExporter
+{
+    public const string FusionFile = "fusion.onnx";
+
+    public static BundleManifest Export(string checkpoint, string encoderBundle, string outDirectory, string? name, string? version)
+    {
+        var (weights, metadata) = HeadCheckpoint.Read(checkpoint);
+        var source = BundleManifestReader.Read(encoderBundle);
+        var config = weights.Config;
+        if (source.Vision.Width != config.ImageDim || source.Text.Width != config.TextDim)
+        {
+            throw new InvalidDataException(
+                $"The checkpoint's head takes image tokens of {config.ImageDim} and text tokens of {config.TextDim}, but '{encoderBundle}' produces {source.Vision.Width} and {source.Text.Width}: export with the encoders the features were made with.");
+        }
+        if (Path.GetFullPath(encoderBundle) == Path.GetFullPath(outDirectory))
+        {
+            throw new ArgumentException("--out must differ from --encoders: export writes a new bundle.");
+        }
+        Directory.CreateDirectory(outDirectory);
+        CopyUnlessSourced(encoderBundle, outDirectory, source.Vision.File, source.Vision.Source);
+        CopyUnlessSourced(encoderBundle, outDirectory, source.Text.File, source.Text.Source);
+        CopyUnlessSourced(encoderBundle, outDirectory, source.Text.Tokenizer.Vocab, source.Text.Tokenizer.Source);
+        FusionHeadOnnxWriter.Write(Path.Combine(outDirectory, FusionFile), config, weights);
+
+        var history = metadata.TryGetValue(HeadCheckpoint.HistoryKey, out var json)
+            ? JsonSerializer.Deserialize<List<EpochRecord>>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))
+            : null;
+        var epoch = metadata.GetValueOrDefault(HeadCheckpoint.EpochKey, "?");
+        var manifest = source with
+        {
+            Name = name ?? source.Name,
+            Version = version ?? TrainedVersion(source.Version),
+            Trained = true,
+            Description = $"{source.Description?.Replace("untrained random weights", "weights trained by `grounding train`", StringComparison.Ordinal)}".Trim(),
+            Fusion = source.Fusion with { File = FusionFile },
+            Provenance = new Provenance
+            {
+                TrainedOn = metadata.GetValueOrDefault(HeadCheckpoint.TrainedOnKey),
+                Notes = $"Fusion head {config.ToJson()} from {Path.GetFileName(checkpoint)} (best val IoU, epoch {epoch}); trained with: " +
+                        $"{metadata.GetValueOrDefault(HeadCheckpoint.CommandKey, "(command not recorded)")}",
+                History = history,
+            },
+        };
+        BundleManifestReader.Write(outDirectory, manifest);
+        return manifest;
+    }
+
+    private static string TrainedVersion(string version)
+    {
+        var trimmed = version.Replace("-untrained", "", StringComparison.Ordinal);
+        return trimmed == version ? $"{version}+trained" : trimmed;
+    }
+
+    private static void CopyUnlessSourced(string from, string to, string file, FileSource? source)
+    {
+        if (source is not null)
+        {
+            return;
+        }
+        var path = Path.Combine(from, file);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"'{path}' is named by the encoder bundle's manifest, has no source to materialise it from, and is missing.");
+        }
+        File.Copy(path, Path.Combine(to, file), overwrite: true);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using GroundingWeb.Cli.Features;
+using static TorchSharp.torch;
+
+namespace GroundingWeb.Cli.Training;
+
+/// <summary>One training batch: image tokens [B, N, Dv], padded text tokens [B, T, Dt], mask [B, T] (1 = token), targets [B, 4].</summary>
+internal sealed class FeatureBatch(Tensor image, Tensor text, Tensor mask, Tensor target) : IDisposable
+{
+    public Tensor Image { get; } = image;
+    public Tensor Text { get; } = text;
+    public Tensor Mask { get; } = mask;
+    public Tensor Target { get; } = target;
+    public int Size => (int)Target.shape[0];
+
+    public void Dispose()
+    {
+        Image.Dispose();
+        Text.Dispose();
+        Mask.Dispose();
+        Target.Dispose();
+    }
+}
+
+/// <summary>
+/// A whole split of cached features held in memory as float16 (image tokens once per image, text tokens
+/// unpadded per sample); batches are assembled, padded and widened to float32 on demand.
+/// </summary>
+internal sealed class FeatureDataset : IDisposable
+{
+    private readonly Tensor[] _images;
+    private readonly Half[][] _texts;
+    private readonly int[] _imageOf;
+    private readonly float[][] _boxes;
+
+    /// <param name="images">Per image: float16 tokens [N * Dv].</param>
+    /// <param name="texts">Per sample: float16 tokens [T_i * Dt].</param>
+    /// <param name="imageOf">Per sample: index into <paramref name="images"/>.</param>
+    /// <param name="boxes">Per sample: normalised xyxy target.</param>
+    public FeatureDataset(int imageTokens, int imageDim, int textDim, IReadOnlyList<Half[]> images, IReadOnlyList<Half[]> texts, IReadOnlyList<int> imageOf, IReadOnlyList<float[]> boxes)
+    {
+        if (texts.Count != imageOf.Count || texts.Count != boxes.Count)
+        {
+            throw new ArgumentException("Every sample needs text tokens, an image and a box.");
+        }
+        TorchRuntime.EnsureLoaded();
+        ImageTokens = imageTokens;
+        ImageDim = imageDim;
+        TextDim = textDim;
+        _images = images.Select((values, i) => values.Length == imageTokens * imageDim
+            ? tensor(values, [imageTokens, imageDim])
+            : throw new InvalidDataException($"Image {i} has {values.Length} values, not {imageTokens} x {imageDim}.")).ToArray();
+        _texts = texts.Select((values, i) => values.Length > 0 && values.Length % textDim == 0
+            ? values
+            : throw new InvalidDataException($"Sample {i} has {values.Length} text values, not a positive multiple of {textDim}.")).ToArray();
+        _imageOf = imageOf.ToArray();
+        _boxes = boxes.ToArray();
+    }
+
+    public int Count => _texts.Length;
+    public int ImageTokens { get; }
+    public int ImageDim { get; }
+    public int TextDim { get; }
+
+    /// <summary>Reads <c>DIR/SPLIT/index.jsonl</c> and every shard it names, each shard once.</summary>
+    public static FeatureDataset Load(string featuresDirectory, string split)
+    {
+        var manifest = FeaturesManifest.Read(featuresDirectory);
+        var splitDirectory = Path.Combine(featuresDirectory, split);
+        var indexPath = Path.Combine(splitDirectory, FeatureExtractor.IndexFile);
+        if (!File.Exists(indexPath))
+        {
+            throw new FileNotFoundException($"'{indexPath}' does not exist: extract the split with `grounding features --split {split} --out {featuresDirectory}`.");
+        }
+        var entries = File.ReadLines(indexPath).Where(l => l.Length > 0)
+            .Select(l => JsonSerializer.Deserialize<FeatureIndexEntry>(l, FeaturesManifest.JsonLineOptions)!).ToList();
+        if (entries.Count == 0)
+        {
+            throw new InvalidDataException($"'{indexPath}' lists no samples.");
+        }
+        var images = new List<Half[]>();
+        var imageIndex = new Dictionary<(string, string), int>();
+        var texts = new Half[entries.Count][];
+        var imageOf = new int[entries.Count];
+        foreach (var shard in entries.Select((e, i) => (e, i)).GroupBy(x => x.e.Shard))
+        {
+            var (tensors, _) = SafeTensorsFile.Read(Path.Combine(splitDirectory, shard.Key));
+            foreach (var (entry, i) in shard)
+            {
+                if (!imageIndex.TryGetValue((shard.Key, entry.Image), out var image))
+                {
+                    image = images.Count;
+                    images.Add(Get(tensors, shard.Key, entry.Image).ToHalves());
+                    imageIndex[(shard.Key, entry.Image)] = image;
+                }
+                imageOf[i] = image;
+                texts[i] = Get(tensors, shard.Key, entry.Text).ToHalves();
+            }
+        }
+        return new FeatureDataset(manifest.ImageTokens, manifest.ImageDim, manifest.TextDim, images, texts, imageOf, entries.Select(e => e.Box).ToList());
+    }
+
+    private static SafeTensor Get(Dictionary<string, SafeTensor> tensors, string shard, string name) =>
+        tensors.TryGetValue(name, out var t) ? t : throw new InvalidDataException($"Shard '{shard}' has no tensor '{name}' that index.jsonl names.");
+
+    public FeatureBatch MakeBatch(ReadOnlySpan<int> samples, Device device)
+    {
+        var b = samples.Length;
+        var length = 0;
+        foreach (var s in samples)
+        {
+            length = Math.Max(length, _texts[s].Length / TextDim);
+        }
+        var text = new float[b * length * TextDim];
+        var mask = new long[b * length];
+        var boxes = new float[b * 4];
+        var picked = new Tensor[b];
+        for (var row = 0; row < b; row++)
+        {
+            var s = samples[row];
+            var tokens = _texts[s];
+            var offset = row * length * TextDim;
+            for (var k = 0; k < tokens.Length; k++)
+            {
+                text[offset + k] = (float)tokens[k];
+            }
+            mask.AsSpan(row * length, tokens.Length / TextDim).Fill(1);
+            _boxes[s].CopyTo(boxes, row * 4);
+            picked[row] = _images[_imageOf[s]];
+        }
+        using var stacked = stack(picked);
+        return new FeatureBatch(
+            stacked.to(ScalarType.Float32, device),
+            On(tensor(text, [b, length, TextDim]), device),
+            On(tensor(mask, [b, length]), device),
+            On(tensor(boxes, [b, 4]), device));
+    }
+
+    private static Tensor On(Tensor values, Device device)
+    {
+        if (values.device_type == device.type)
+        {
+            return values;
+        }
+        using (values)
+        {
+            return values.to(device);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var image in _images)
+        {
+            image.Dispose();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using GroundingWeb.Cli.Training;
+using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Tests.Support;
+using Xunit.Abstractions;
+
+namespace GroundingWeb.Tests.Training;
+
+public class TrainerTests(ITestOutputHelper output)
+{
+    private static readonly FusionHeadConfig Config = new(16, 12, 32, 2, 4, 64);
+    private static readonly TrainingOptions Options = new() { Epochs = 2, BatchSize = 16, LearningRate = 2e-3, WeightDecay = 1e-4, Seed = 5, WarmupSteps = 2 };
+    private static readonly Dictionary<string, string> Provenance = new() { [HeadCheckpoint.TrainedOnKey] = "synthetic", [HeadCheckpoint.CommandKey] = "test" };
+
+    [Fact]
+    public void LossFallsOverTwoEpochsAndTheRunFolderIsComplete()
+    {
+        using var folder = new TempFolder();
+        using var train = SyntheticFeatures.Create(192, 6, Config.ImageDim, Config.TextDim, seed: 1);
+        using var val = SyntheticFeatures.Create(48, 6, Config.ImageDim, Config.TextDim, seed: 2);
+        var log = new StringWriter();
+
+        var summary = new Trainer(Config, Options, log, new TrainingProgress(log, interactive: false)).Run(train, val, folder.Path, resume: false, Provenance);
+
+        output.WriteLine(log.ToString());
+        var (first, second) = (summary.History[0], summary.History[1]);
+        Assert.True(second.TrainLoss < first.TrainLoss, $"train loss {first.TrainLoss} -> {second.TrainLoss}");
+        Assert.True(second.ValLoss < first.ValLoss, $"val loss {first.ValLoss} -> {second.ValLoss}");
+        Assert.Contains("Epoch | Train Loss | Train IoU | Val Loss | Val IoU", log.ToString());
+        Assert.Contains("samples/s", log.ToString());
+        Assert.True(File.Exists(folder.File(Trainer.BestFile)));
+        Assert.True(File.Exists(folder.File(Trainer.HistoryFile)));
+        Assert.Single(Directory.GetDirectories(folder.Path, "checkpoint-epoch-*"));
+        var (weights, metadata) = HeadCheckpoint.Read(folder.File(Trainer.BestFile));
+        Assert.Equal(Config, weights.Config);
+        Assert.Equal("synthetic", metadata[HeadCheckpoint.TrainedOnKey]);
+        Assert.Equal(summary.BestEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture), metadata[HeadCheckpoint.EpochKey]);
+    }
+
+    [Fact]
+    public void ResumingAfterAnInterruptionRepeatsTheUninterruptedRun()
+    {
+        using var straight = new TempFolder();
+        using var interrupted = new TempFolder();
+        using var train = SyntheticFeatures.Create(80, 6, Config.ImageDim, Config.TextDim, seed: 3);
+        using var val = SyntheticFeatures.Create(24, 6, Config.ImageDim, Config.TextDim, seed: 4);
+        Trainer NewTrainer() => new(Config, Options, TextWriter.Null, new TrainingProgress(TextWriter.Null, interactive: false));
+
+        var full = NewTrainer().Run(train, val, straight.Path, resume: false, Provenance);
+        var firstHalf = NewTrainer().Run(train, val, interrupted.Path, resume: false, Provenance, stopAfterEpoch: 1);
+        var resumed = NewTrainer().Run(train, val, interrupted.Path, resume: true, Provenance);
+
+        Assert.Single(firstHalf.History);
+        Assert.Equal(2, resumed.History.Count);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(full.History[i].TrainLoss, resumed.History[i].TrainLoss, 5);
+            Assert.Equal(full.History[i].ValLoss, resumed.History[i].ValLoss, 5);
+            Assert.Equal(full.History[i].ValIou, resumed.History[i].ValIou, 5);
+        }
+        var a = LastWeights(straight.Path);
+        var b = LastWeights(interrupted.Path);
+        var difference = a.Tensors.Zip(b.Tensors, (x, y) => x.Data.Zip(y.Data, (p, q) => Math.Abs(p - q)).Max()).Max();
+        output.WriteLine($"max weight difference after resume: {difference:E3}");
+        Assert.True(difference < 1e-5f, $"weights differ by {difference}");
+    }
+
+    [Fact]
+    public void ResumeRefusesDifferentSettings()
+    {
+        using var folder = new TempFolder();
+        using var train = SyntheticFeatures.Create(32, 4, Config.ImageDim, Config.TextDim, seed: 3);
+        new Trainer(Config, Options with { Epochs = 1 }, TextWriter.Null, new TrainingProgress(TextWriter.Null, false)).Run(train, train, folder.Path, false, Provenance);
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new Trainer(Config, Options with { Epochs = 1, LearningRate = 1 }, TextWriter.Null, new TrainingProgress(TextWriter.Null, false)).Run(train, train, folder.Path, true, Provenance));
+        Assert.Contains("same settings", error.Message);
+    }
+
+    [Fact]
+    public void CosineScheduleWarmsUpThenDecaysToZero()
+    {
+        var trainer = new Trainer(Config, Options with { LearningRate = 1, WarmupSteps = 4 }, TextWriter.Null, new TrainingProgress(TextWriter.Null, false));
+
+        Assert.Equal(0.25, trainer.LearningRateAt(0, 104), 9);
+        Assert.Equal(1.0, trainer.LearningRateAt(4, 104), 9);
+        Assert.Equal(0.5, trainer.LearningRateAt(54, 104), 9);
+        Assert.True(trainer.LearningRateAt(103, 104) < 1e-3);
+    }
+
+    [Fact]
+    public void CudaWithoutCudaSaysSo()
+    {
+        TorchRuntime.EnsureLoaded();
+        if (TorchSharp.torch.cuda.is_available())
+        {
+            return;
+        }
+        var error = Assert.Throws<InvalidOperationException>(() => Trainer.ResolveDevice("cuda"));
+        Assert.Contains("CUDA is not available", error.Message);
+    }
+
+    private static FusionHeadWeights LastWeights(string runDirectory) =>
+        HeadCheckpoint.Read(Path.Combine(Directory.GetDirectories(runDirectory, "checkpoint-epoch-*").Single(), "model.safetensors")).Weights;
+}
