@@ -56,7 +56,7 @@ internal static class EvaluateCommand
         if (record)
         {
             if (limit is not null) throw new ArgumentException("--record needs the whole split: drop --limit.");
-            BundleMetricsRecorder.Record(pipeline.Bundle.Directory, split, report.Summary);
+            BundleProvenance.RecordMetrics(pipeline.Bundle.Directory, new Dictionary<string, SplitMetrics> { [split] = BundleProvenance.ToSplitMetrics(report.Summary) });
             Console.WriteLine($"recorded {split} metrics in {Path.Combine(pipeline.Bundle.Directory, BundleManifestReader.FileName)}");
         }
         if (CliEngine.UntrainedWarning(pipeline.Bundle.Manifest) is { } warning) Console.Error.WriteLine(warning);

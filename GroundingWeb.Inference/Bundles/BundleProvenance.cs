@@ -1,3 +1,5 @@
+using GroundingWeb.Inference.Metrics;
+
 namespace GroundingWeb.Inference.Bundles;
 
 /// <summary>Updates to a bundle's provenance after it is built.</summary>
@@ -20,4 +22,15 @@ public static class BundleProvenance
         BundleManifestReader.Write(bundleDirectory, updated);
         return updated;
     }
+
+    /// <summary>A split's summary as the manifest stores it (rounded to 4 decimals).</summary>
+    public static SplitMetrics ToSplitMetrics(MetricSummary summary) => new()
+    {
+        Count = summary.Count,
+        MeanIou = Math.Round(summary.MeanIou, 4),
+        AccuracyAt50 = Math.Round(summary.AccuracyAt50, 4),
+        AccuracyAt75 = Math.Round(summary.AccuracyAt75, 4),
+        CocoAp50 = Math.Round(summary.CocoAp50, 4),
+        CocoAp75 = Math.Round(summary.CocoAp75, 4),
+    };
 }

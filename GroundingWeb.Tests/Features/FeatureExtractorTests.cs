@@ -14,7 +14,7 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
     public void CachesEachImageOnceWithTheRuntimesTokensAndResumesBySkippingDoneShards()
     {
         using var folder = new TempFolder();
-        var samples = SampleSource.ReadJsonLines(WriteDataset(folder), "train");
+        var samples = DatasetReader.Read(WriteDataset(folder), DatasetFormat.Jsonl, "train").Samples;
         var pipeline = demo.CreatePipeline();
         var outDirectory = folder.File("features");
         var log = new StringWriter();
