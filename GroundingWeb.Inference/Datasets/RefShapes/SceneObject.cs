@@ -10,6 +10,19 @@ internal sealed record SceneObject(ShapeKind Shape, ShapeColor Color, SizeClass 
 {
     private ShapeOutline? _outline;
 
+    // The cached outline belongs to one geometry: a copy made with `with` must build its own,
+    // and equality compares what the object is, not the cache.
+    private SceneObject(SceneObject original)
+    {
+        (Shape, Color, Size) = (original.Shape, original.Color, original.Size);
+        (CenterX, CenterY, Extent) = (original.CenterX, original.CenterY, original.Extent);
+    }
+
+    public bool Equals(SceneObject? other) =>
+        other is not null && (Shape, Color, Size, CenterX, CenterY, Extent) == (other.Shape, other.Color, other.Size, other.CenterX, other.CenterY, other.Extent);
+
+    public override int GetHashCode() => HashCode.Combine(Shape, Color, Size, CenterX, CenterY, Extent);
+
     public ShapeOutline Outline => _outline ??= ShapeOutline.Create(Shape, CenterX, CenterY, Extent);
 
     /// <summary>Tight box around the drawn shape (analytic, not rounded).</summary>
