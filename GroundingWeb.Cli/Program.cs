@@ -7,7 +7,7 @@ internal static class GroundingCli
 {
     public static Task<int> Main(string[] args)
     {
-        var root = new RootCommand("grounding: visual grounding from the command line (predict, evaluate, features, train, export, import, bench, init-head).")
+        var root = new RootCommand("grounding: visual grounding from the command line (predict, evaluate, synth, features, train, export, import, bench, init-head).")
         {
             PredictCommand.Create(),
             BenchCommand.Create(),
@@ -17,6 +17,7 @@ internal static class GroundingCli
             TrainCommand.Create(),
             ExportCommand.Create(),
             ImportCommand.Create(),
+            SynthCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }
