@@ -31,7 +31,7 @@ internal static class ExpressionGenerator
         };
         return proposals
             .Where(e => ExpressionResolver.Resolve(scene, e).Selects(target))
-            .Select(e => new ExpressionCandidate(target, e, Weight(scene, target, e)))
+            .Select(e => new ExpressionCandidate(target, e, Weight(scene, e)))
             .ToList();
     }
 
@@ -71,6 +71,6 @@ internal static class ExpressionGenerator
 
     private static int Count(Scene scene, ObjectFilter filter) => scene.Objects.Count(filter.Matches);
 
-    private static double Weight(Scene scene, int target, ReferringExpression e) =>
+    private static double Weight(Scene scene, ReferringExpression e) =>
         e.Kind is ExpressionKind.Position or ExpressionKind.Relation && Count(scene, e.Filter) == 1 ? RedundantWeight : 1;
 }

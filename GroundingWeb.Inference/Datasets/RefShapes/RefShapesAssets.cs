@@ -25,7 +25,8 @@ internal static class RefShapesAssets
         var assembly = typeof(RefShapesAssets).Assembly;
         var prefix = $"RefShapes/{folder}/";
         // Sorted so that a seed picks the same asset whatever order the manifest lists them in.
-        var names = assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        // MSBuild on Windows joins %(RecursiveDir) with a backslash.
+        var names = assembly.GetManifestResourceNames().Where(n => n.Replace('\\', '/').StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         if (names.Count == 0)
         {
             throw new InvalidOperationException($"No embedded resources under '{prefix}' in {assembly.GetName().Name}: the RefShapes assets were not built in.");

@@ -4,7 +4,7 @@ namespace GroundingWeb.Tests.Datasets.RefShapes;
 
 public sealed class SceneGeneratorTests
 {
-    private static readonly IReadOnlyList<RenderedScene> Scenes = Enumerable.Range(0, 200).Select(SceneGenerator.Generate).ToList();
+    private static readonly IReadOnlyList<RenderedScene> Scenes = Enumerable.Range(0, 120).Select(SceneGenerator.Generate).ToList();
 
     [Fact]
     public void SameSeedGivesTheSamePixelsAndOtherSeedsDiffer()
