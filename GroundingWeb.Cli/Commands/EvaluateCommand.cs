@@ -35,6 +35,7 @@ internal static class EvaluateCommand
         string? outputPath, string? summaryPath, ExecutionProviderPreference provider, bool record, CancellationToken cancellationToken)
     {
         if (limit is < 1) throw new ArgumentException("--limit must be at least 1.");
+        if (record && limit is not null) throw new ArgumentException("--record needs the whole split: drop --limit.");
         var data = DatasetReader.Read(datasetPath, format, split, cancellationToken);
         var samples = limit is { } n ? data.Samples.Take(n).ToList() : data.Samples;
         if (samples.Count == 0) throw new InvalidDataException($"Split '{split}' of {datasetPath} holds no usable samples.");
@@ -46,7 +47,8 @@ internal static class EvaluateCommand
 
         var pipeline = CliEngine.Open(bundlePath, provider, verbose: false);
         var progress = new ConsoleProgress("evaluate");
-        var report = Evaluator.Run(pipeline, samples, new Progress<EvaluationProgress>(p =>
+        // Reported on the evaluating thread itself: Progress<T> would post to the thread pool and race.
+        var report = Evaluator.Run(pipeline, samples, new SynchronousProgress<EvaluationProgress>(p =>
             progress.Update(p.SamplesDone, p.SamplesTotal, $"{p.ImagesDone}/{p.ImagesTotal} images")), cancellationToken);
         progress.Finish();
 
@@ -55,11 +57,15 @@ internal static class EvaluateCommand
         if (summaryPath is not null) EvaluationFiles.WriteSummary(summaryPath, pipeline.Bundle.Manifest.Name, split, report);
         if (record)
         {
-            if (limit is not null) throw new ArgumentException("--record needs the whole split: drop --limit.");
             BundleProvenance.RecordMetrics(pipeline.Bundle.Directory, new Dictionary<string, SplitMetrics> { [split] = BundleProvenance.ToSplitMetrics(report.Summary) });
             Console.WriteLine($"recorded {split} metrics in {Path.Combine(pipeline.Bundle.Directory, BundleManifestReader.FileName)}");
         }
         if (CliEngine.UntrainedWarning(pipeline.Bundle.Manifest) is { } warning) Console.Error.WriteLine(warning);
         return 0;
     }
+}
+
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }

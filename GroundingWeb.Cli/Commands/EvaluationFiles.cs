@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GroundingWeb.Inference.Evaluation;
+using GroundingWeb.Inference.IO;
 
 namespace GroundingWeb.Cli.Commands;
 
@@ -45,13 +46,9 @@ internal static class EvaluationFiles
         }, new JsonSerializerOptions(Json) { WriteIndented = true })));
     }
 
-    private static void WriteAtomically(string path, Action<StreamWriter> write)
+    private static void WriteAtomically(string path, Action<StreamWriter> write) => AtomicFile.Write(path, stream =>
     {
-        var temp = path + ".tmp";
-        using (var writer = new StreamWriter(temp))
-        {
-            write(writer);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+        using var writer = new StreamWriter(stream, leaveOpen: true);
+        write(writer);
+    });
 }

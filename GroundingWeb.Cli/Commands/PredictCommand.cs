@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using GroundingWeb.Inference.Imaging;
+using GroundingWeb.Inference.IO;
 using GroundingWeb.Inference.Pipeline;
 using GroundingWeb.Inference.Runtime;
 
@@ -79,9 +80,7 @@ internal static class PredictCommand
             var path = result.Predictions.Count == 1
                 ? cropPath
                 : Path.Combine(Path.GetDirectoryName(cropPath) ?? "", $"{Path.GetFileNameWithoutExtension(cropPath)}-{i + 1}{Path.GetExtension(cropPath)}");
-            var temp = path + ".tmp";
-            File.WriteAllBytes(temp, ImageCropper.CropToPng(decoded, result.Predictions[i].PixelBox));
-            File.Move(temp, path, overwrite: true);
+            AtomicFile.WriteAllBytes(path, ImageCropper.CropToPng(decoded, result.Predictions[i].PixelBox));
             paths.Add(path);
         }
         return paths;

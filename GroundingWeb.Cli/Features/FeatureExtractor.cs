@@ -1,3 +1,4 @@
+using GroundingWeb.Inference.IO;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -129,6 +130,8 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
                     length += batch.AttentionMask[row * batch.SequenceLength + t] != 0 ? 1 : 0;
                 }
                 var textName = $"text.{sampleIndex}";
+                // Targets live in [0,1] like the head's sigmoid output; readers already skip boxes that leave the image.
+                var box = sample.Box.Clamp(image.ImageWidth, image.ImageHeight);
                 var rowStart = row * batch.SequenceLength * textWidth;
                 tensors.Add(SafeTensor.FromFloats(textName, [length, textWidth], output.AsSpan(rowStart, length * textWidth), half: true));
                 entries.Add(new FeatureIndexEntry
@@ -136,8 +139,8 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
                     Sample = sampleIndex, Shard = shardName, Image = imageName, Text = textName,
                     Box =
                     [
-                        sample.Box.X1 / image.ImageWidth, sample.Box.Y1 / image.ImageHeight,
-                        sample.Box.X2 / image.ImageWidth, sample.Box.Y2 / image.ImageHeight,
+                        box.X1 / image.ImageWidth, box.Y1 / image.ImageHeight,
+                        box.X2 / image.ImageWidth, box.Y2 / image.ImageHeight,
                     ],
                     Expression = sample.Expression, Kind = sample.Kind, Category = sample.Category,
                     ImagePath = sample.ImagePath, ImageWidth = image.ImageWidth, ImageHeight = image.ImageHeight,

@@ -1,3 +1,4 @@
+using GroundingWeb.Inference.IO;
 using System.Text.Json;
 
 namespace GroundingWeb.Cli.Features;
@@ -72,21 +73,4 @@ internal sealed record FeaturePlan
     public required int Images { get; init; }
     public required int ImagesPerShard { get; init; }
     public required string SamplesSha256 { get; init; }
-}
-
-internal static class AtomicFile
-{
-    public static void WriteAllText(string path, string text)
-    {
-        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            File.WriteAllText(temporary, text);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
 }

@@ -34,9 +34,13 @@ internal static class BundleExporter
         CopyUnlessSourced(encoderBundle, outDirectory, source.Text.Tokenizer.Vocab, source.Text.Tokenizer.Source);
         FusionHeadOnnxWriter.Write(Path.Combine(outDirectory, FusionFile), config, weights);
 
-        var history = metadata.TryGetValue(HeadCheckpoint.HistoryKey, out var json)
-            ? JsonSerializer.Deserialize<List<EpochRecord>>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))
-            : null;
+        // The run's history.json beside the checkpoint covers every epoch; the checkpoint's own copy
+        // stops at the epoch it was saved in.
+        var runHistory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, Trainer.HistoryFile);
+        var historyJson = File.Exists(runHistory) ? File.ReadAllText(runHistory) : metadata.GetValueOrDefault(HeadCheckpoint.HistoryKey);
+        var history = historyJson is null
+            ? null
+            : JsonSerializer.Deserialize<List<EpochRecord>>(historyJson, new JsonSerializerOptions(JsonSerializerDefaults.Web));
         var epoch = metadata.GetValueOrDefault(HeadCheckpoint.EpochKey, "?");
         var manifest = source with
         {

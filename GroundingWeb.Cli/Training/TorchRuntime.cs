@@ -60,17 +60,7 @@ internal static class TorchRuntime
         {
             throw new InvalidOperationException($"{original} does not require {MissingVersion}; the compatibility patch does not apply to it.");
         }
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{LibraryFile}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temporary, bytes);
-            File.Move(temporary, target, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        GroundingWeb.Inference.IO.AtomicFile.WriteAllBytes(target, bytes);
         return target;
     }
 

@@ -44,10 +44,7 @@ public static class BundleManifestReader
 
     public static void Write(string bundleDirectory, BundleManifest manifest)
     {
-        var path = Path.Combine(bundleDirectory, FileName);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(manifest, JsonOptions) + "\n");
-        File.Move(temp, path, overwrite: true);
+        IO.AtomicFile.WriteAllText(Path.Combine(bundleDirectory, FileName), JsonSerializer.Serialize(manifest, JsonOptions) + "\n");
     }
 
     internal static void Validate(BundleManifest m, string path)

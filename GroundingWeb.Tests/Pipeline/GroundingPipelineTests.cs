@@ -24,6 +24,17 @@ public sealed class GroundingPipelineTests(DemoBundleFixture demo) : IClassFixtu
     }
 
     [Fact]
+    public async Task SimultaneousRequestsForOneImageShareOneEncoderRun()
+    {
+        var pipeline = demo.CreatePipeline();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => pipeline.Ground(Chelsea, [$"prompt {i}"]))));
+
+        Assert.Equal(1, pipeline.VisionEncoderRuns);
+        Assert.Single(results, r => !r.ImageTokensCached);
+    }
+
+    [Fact]
     public void DifferentImagesEachRunTheVisionEncoder()
     {
         var pipeline = demo.CreatePipeline();

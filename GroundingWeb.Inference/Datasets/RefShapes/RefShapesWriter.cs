@@ -164,13 +164,5 @@ internal static class RefShapesWriter
         Directory.CreateDirectory(folder);
     }
 
-    private static void WriteAtomically(string path, Action<Stream> write)
-    {
-        var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            write(stream);
-        }
-        File.Move(temp, path, overwrite: true);
-    }
+    private static void WriteAtomically(string path, Action<Stream> write) => IO.AtomicFile.Write(path, write);
 }
