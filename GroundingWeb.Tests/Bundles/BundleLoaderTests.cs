@@ -134,19 +134,5 @@ public sealed class BundleLoaderTests(DemoBundleFixture demo) : IClassFixture<De
         return null;
     }
 
-    /// <summary>The demo bundle with an edited manifest; the large files are linked, not copied.</summary>
-    private static TempFolder CopyDemo(Action<JsonNode> edit)
-    {
-        var folder = new TempFolder();
-        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.DemoBundle))
-        {
-            var name = Path.GetFileName(file);
-            if (name is "bundle.json" || name.StartsWith('.')) continue;
-            File.CreateSymbolicLink(folder.File(name), file);
-        }
-        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.DemoBundle, "bundle.json")))!;
-        edit(json);
-        File.WriteAllText(folder.File("bundle.json"), json.ToJsonString());
-        return folder;
-    }
+    private static TempFolder CopyDemo(Action<JsonNode> edit) => DemoBundleCopy.Create(edit);
 }

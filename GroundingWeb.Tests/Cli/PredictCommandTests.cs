@@ -31,7 +31,19 @@ public sealed class PredictCommandTests
         Assert.True(File.Exists(temp.File("crop-2.png")));
         using var cropped = Image.Load(temp.File("crop-1.png"));
         Assert.InRange(cropped.Width, 1, 451);
-        Assert.Contains("UNTRAINED", result.StdErr);
+        Assert.DoesNotContain("UNTRAINED", result.StdErr);
+        Assert.True(json.RootElement.GetProperty("model").GetProperty("trained").GetBoolean());
+    }
+
+    [Fact]
+    public void SaysPlainlyWhenTheHeadIsUntrained()
+    {
+        using var untrained = DemoBundleCopy.Untrained();
+
+        var result = CliRunner.Run("predict", "--bundle", untrained.Path, "--image", Chelsea, "--prompt", "the cat", "--provider", "cpu");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("UNTRAINED fusion head", result.StdErr);
     }
 
     [Fact]

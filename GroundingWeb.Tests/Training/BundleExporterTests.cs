@@ -26,19 +26,20 @@ public class BundleExporterTests(ITestOutputHelper output)
         }
         var checkpoint = run.File(Trainer.BestFile);
 
-        var manifest = BundleExporter.Export(checkpoint, RepositoryPaths.DemoBundle, bundle.Path, "trained-demo", null);
+        var manifest = BundleExporter.Export(checkpoint, RepositoryPaths.DemoBundle, bundle.Path, "trained-demo", "9.9.9");
 
         var demo = BundleManifestReader.Read(RepositoryPaths.DemoBundle);
         var written = BundleManifestReader.Read(bundle.Path);
         Assert.True(written.Trained);
         Assert.Equal("trained-demo", written.Name);
-        Assert.Equal("0.1.0", written.Version);
+        Assert.Equal("9.9.9", written.Version);
         Assert.Equal(JsonSerializer.Serialize(demo.Vision), JsonSerializer.Serialize(written.Vision));
         Assert.Equal(JsonSerializer.Serialize(demo.Text), JsonSerializer.Serialize(written.Text));
         Assert.Equal(manifest.Provenance!.Notes, written.Provenance!.Notes);
         Assert.Equal("synthetic", written.Provenance!.TrainedOn);
         Assert.Contains("grounding train --test", written.Provenance.Notes);
         Assert.Equal(2, written.Provenance.History!.Count);
+        // Metrics belong to the head they measured: the encoder bundle's numbers are not carried over.
         Assert.Null(written.Provenance.Metrics);
         // Sourced encoder files are materialised on first load, not copied.
         Assert.Equal(["bundle.json", "fusion.onnx"], Directory.GetFiles(bundle.Path).Select(Path.GetFileName).Order());
@@ -63,7 +64,7 @@ public class BundleExporterTests(ITestOutputHelper output)
         BundleProvenance.RecordMetrics(bundle.Path, new Dictionary<string, SplitMetrics> { ["val"] = new() { Count = 10, MeanIou = 0.5, AccuracyAt50 = 0.6 } });
         var after = BundleProvenance.RecordMetrics(bundle.Path, new Dictionary<string, SplitMetrics> { ["testA"] = new() { Count = 5, MeanIou = 0.4 } });
 
-        Assert.Equal(["testA", "val"], after.Provenance!.Metrics!.Keys.Order());
+        Assert.Equal((before.Provenance?.Metrics?.Keys.ToArray() ?? []).Union(["testA", "val"]).Order(), after.Provenance!.Metrics!.Keys.Order());
         Assert.Equal(0.6, BundleManifestReader.Read(bundle.Path).Provenance!.Metrics!["val"].AccuracyAt50);
         Assert.Equal(before.Provenance!.TrainedOn, after.Provenance.TrainedOn);
         Assert.Equal(JsonSerializer.Serialize(before.Vision), JsonSerializer.Serialize(after.Vision));

@@ -8,20 +8,34 @@ namespace GroundingWeb.Tests.Web;
 
 public sealed class GroundPageTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
 {
-    private WebApplicationFactory<Program> App => factory.WithWebHostBuilder(b => b
-        .UseSetting("Inference:BundlePath", RepositoryPaths.DemoBundle)
+    private WebApplicationFactory<Program> App => AppOn(RepositoryPaths.DemoBundle);
+
+    private WebApplicationFactory<Program> AppOn(string bundle) => factory.WithWebHostBuilder(b => b
+        .UseSetting("Inference:BundlePath", bundle)
         .UseSetting("Inference:ExecutionProvider", "Cpu")
         .UseSetting("Samples:Path", Path.GetDirectoryName(RepositoryPaths.Sample("chelsea.png"))));
 
     [Fact]
-    public async Task GroundPageShowsTheLoadedModelAndSaysItIsUntrained()
+    public async Task GroundPageShowsTheLoadedModel()
     {
         using var app = App;
         var html = await app.CreateClient().GetStringAsync("/");
 
         Assert.Contains("refshapes-demo", html);
-        Assert.Contains("untrained", html);
+        Assert.Contains(">trained<", html);
+        Assert.DoesNotContain("untrained-warning", html);
         Assert.Contains("chelsea.png", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task GroundPageSaysPlainlyWhenTheHeadIsUntrained()
+    {
+        using var untrained = DemoBundleCopy.Untrained();
+        using var app = AppOn(untrained.Path);
+        var html = await app.CreateClient().GetStringAsync("/");
+
+        Assert.Contains("untrained-warning", html);
+        Assert.Contains("untrained (random weights)", html);
     }
 
     [Fact]
