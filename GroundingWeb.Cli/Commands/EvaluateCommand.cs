@@ -46,11 +46,12 @@ internal static class EvaluateCommand
         if (data.Skipped.Count > 5) Console.Error.WriteLine($"... and {data.Skipped.Count - 5} more skipped rows");
 
         var pipeline = CliEngine.Open(bundlePath, provider, verbose: false);
-        var progress = new ConsoleProgress("evaluate");
+        var progress = ProgressLine.ForStandardError();
         // Reported on the evaluating thread itself: Progress<T> would post to the thread pool and race.
-        var report = Evaluator.Run(pipeline, samples, new SynchronousProgress<EvaluationProgress>(p =>
-            progress.Update(p.SamplesDone, p.SamplesTotal, $"{p.ImagesDone}/{p.ImagesTotal} images")), cancellationToken);
-        progress.Finish();
+        var report = Evaluator.Run(pipeline, samples, new SynchronousProgress<EvaluationProgress>(p => progress.Report(
+            (double)p.SamplesDone / p.SamplesTotal,
+            $"evaluate {p.SamplesDone}/{p.SamplesTotal} samples, {p.ImagesDone}/{p.ImagesTotal} images, {p.SamplesDone / Math.Max(p.Elapsed.TotalSeconds, 1e-9):F1} samples/s",
+            last: p.SamplesDone == p.SamplesTotal)), cancellationToken);
 
         EvaluationText.Print(Console.Out, pipeline.Bundle.Manifest.Name, datasetPath, split, report, data.Skipped.Count);
         if (outputPath is not null) EvaluationFiles.WriteResults(outputPath, report);
