@@ -62,7 +62,8 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var (imagePath, sampleIndices) = group[j];
-                if (!TryEncode(imagePath, out var tokens, out var reason))
+                var stated = samples[sampleIndices[0]];
+                if (!TryEncode(imagePath, stated.ImageWidth, stated.ImageHeight, out var tokens, out var reason))
                 {
                     log.WriteLine($"warning: skipped {imagePath} ({sampleIndices.Length} samples): {reason}");
                     continue;
@@ -94,12 +95,19 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
 
     private static string PartName(int shard) => $"shard-{shard:D5}.index.jsonl";
 
-    private bool TryEncode(string imagePath, out ImageTokens tokens, out string reason)
+    private bool TryEncode(string imagePath, int? statedWidth, int? statedHeight, out ImageTokens tokens, out string reason)
     {
         tokens = null!;
         try
         {
             var decoded = ImageDecoder.Decode(File.ReadAllBytes(imagePath), pipeline.ImageLimits);
+            // Boxes are in the pixels the dataset states; an image that decodes to another size (an EXIF
+            // rotation the annotators did not see, a replaced file) would give wrong training targets.
+            if ((statedWidth ?? decoded.Width) != decoded.Width || (statedHeight ?? decoded.Height) != decoded.Height)
+            {
+                reason = $"it decodes to {decoded.Width}x{decoded.Height} but the dataset states {statedWidth}x{statedHeight}";
+                return false;
+            }
             tokens = pipeline.EncodeImage(decoded);
             reason = "";
             return true;

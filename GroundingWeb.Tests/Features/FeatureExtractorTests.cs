@@ -89,6 +89,24 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
         Assert.Single(File.ReadAllLines(Path.Combine(folder.File("f"), "val", FeatureExtractor.IndexFile)));
     }
 
+    [Fact]
+    public void SkipsImagesWhoseDecodedSizeDiffersFromTheDatasets()
+    {
+        using var folder = new TempFolder();
+        var samples = new List<GroundingSample>
+        {
+            // coffee.png is 600x400; a dataset that says 400x600 annotated another orientation.
+            new() { ImagePath = RepositoryPaths.Sample("coffee.png"), Expression = "the cup", Box = new(1, 2, 30, 40), Split = "val", ImageWidth = 400, ImageHeight = 600 },
+            new() { ImagePath = RepositoryPaths.Sample("chelsea.png"), Expression = "the cat", Box = new(1, 2, 30, 40), Split = "val", ImageWidth = 451, ImageHeight = 300 },
+        };
+        var log = new StringWriter();
+
+        var result = new FeatureExtractor(demo.CreatePipeline(), log).Run(samples, "inline", folder.File("f"), "val", 8);
+
+        Assert.Equal((1, 1), (result.SkippedImages, result.SkippedSamples));
+        Assert.Contains("decodes to 600x400 but the dataset states 400x600", log.ToString());
+    }
+
     /// <summary>features -> train -> export through the real CLI on three images (one epoch of a tiny head).</summary>
     [Fact]
     public void CommandLineRunsFeaturesTrainAndExport()
