@@ -7,7 +7,7 @@ namespace GroundingWeb.Cli.Commands;
 /// <summary>Per-sample results (JSON Lines) and the summary (JSON), each written atomically.</summary>
 internal static class EvaluationFiles
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = GroundingJson.Compact;
 
     public static void WriteResults(string path, EvaluationReport report)
     {
@@ -43,7 +43,7 @@ internal static class EvaluationFiles
             byCategory = report.ByCategory,
             failed = report.Failed.Count,
             seconds = report.Elapsed.TotalSeconds,
-        }, new JsonSerializerOptions(Json) { WriteIndented = true })));
+        }, GroundingJson.Indented)));
     }
 
     private static void WriteAtomically(string path, Action<StreamWriter> write) => AtomicFile.Write(path, stream =>

@@ -49,7 +49,7 @@ internal static class PredictCommand
                     crop = crops.Count > i ? crops[i] : null,
                 }),
                 timingsMs = result.Timings,
-            }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+            }, GroundingJson.Indented));
         }
         else
         {

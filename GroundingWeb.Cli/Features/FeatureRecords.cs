@@ -33,10 +33,10 @@ internal sealed record FeaturesManifest
     public string DType { get; init; } = "F16";
     public Dictionary<string, FeatureSplit> Splits { get; init; } = [];
 
-    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    public static readonly JsonSerializerOptions JsonOptions = GroundingJson.Indented;
 
     /// <summary>For JSON Lines files: one object per line.</summary>
-    public static readonly JsonSerializerOptions JsonLineOptions = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions JsonLineOptions = GroundingJson.Compact;
 
     public const string FileName = "features.json";
 

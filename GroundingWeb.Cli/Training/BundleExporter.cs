@@ -1,3 +1,4 @@
+using GroundingWeb.Inference.IO;
 using System.Text.Json;
 using GroundingWeb.Inference.Bundles;
 using GroundingWeb.Inference.Onnx;
@@ -40,7 +41,7 @@ internal static class BundleExporter
         var historyJson = File.Exists(runHistory) ? File.ReadAllText(runHistory) : metadata.GetValueOrDefault(HeadCheckpoint.HistoryKey);
         var history = historyJson is null
             ? null
-            : JsonSerializer.Deserialize<List<EpochRecord>>(historyJson, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+            : JsonSerializer.Deserialize<List<EpochRecord>>(historyJson, GroundingJson.Compact);
         var epoch = metadata.GetValueOrDefault(HeadCheckpoint.EpochKey, "?");
         var manifest = source with
         {

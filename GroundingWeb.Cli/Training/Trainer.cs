@@ -76,7 +76,7 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
     public const string HistoryFile = "history.json";
     public const string LastFile = "last.json";
     private const string TableHeader = "Epoch | Train Loss | Train IoU | Val Loss | Val IoU";
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions JsonOptions = GroundingJson.Indented;
 
     /// <param name="provenance">Stored in the checkpoints' metadata (trained_on, command).</param>
     /// <param name="stopAfterEpoch">Stop (as an interruption would) after this epoch; the schedule still spans all epochs.</param>

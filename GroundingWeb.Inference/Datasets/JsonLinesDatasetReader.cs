@@ -1,3 +1,4 @@
+using GroundingWeb.Inference.IO;
 using System.Text.Json;
 using GroundingWeb.Inference.Geometry;
 
@@ -10,7 +11,7 @@ namespace GroundingWeb.Inference.Datasets;
 /// </summary>
 internal static class JsonLinesDatasetReader
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Options = GroundingJson.Compact;
 
     public static void Read(string path, DatasetReadSink sink, CancellationToken cancellationToken)
     {
