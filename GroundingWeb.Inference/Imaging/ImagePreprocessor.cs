@@ -58,15 +58,23 @@ public static class ImagePreprocessor
     /// <summary>Resizes <paramref name="image"/> as <paramref name="preprocessing"/> says and returns the CHW float tensor data.</summary>
     public static float[] Preprocess(RgbImage image, ImagePreprocessing preprocessing)
     {
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        var tensor = new float[checked(preprocessing.Width * preprocessing.Height * Channels)];
+        PreprocessInto(image, preprocessing, tensor);
+        return tensor;
+    }
+
+    /// <summary>As <see cref="Preprocess"/>, into a caller's buffer (e.g. pooled memory handed to ONNX Runtime).</summary>
+    public static void PreprocessInto(RgbImage image, ImagePreprocessing preprocessing, Span<float> destination)
+    {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(preprocessing);
         Validate(preprocessing);
         int length = checked(preprocessing.Width * preprocessing.Height * Channels);
-        var tensor = new float[length];
         if (image.Width == preprocessing.Width && image.Height == preprocessing.Height)
         {
-            ToChw(image.Pixels, preprocessing.Width, preprocessing.Height, preprocessing, tensor);
-            return tensor;
+            ToChw(image.Pixels, preprocessing.Width, preprocessing.Height, preprocessing, destination);
+            return;
         }
 
         // The resized bytes live only until they are normalised; pooling them keeps each request off the large object heap.
@@ -74,14 +82,12 @@ public static class ImagePreprocessor
         try
         {
             ImageResizer.ResizeInto(image, resized.AsSpan(0, length), preprocessing.Width, preprocessing.Height, preprocessing.Resize);
-            ToChw(resized.AsSpan(0, length), preprocessing.Width, preprocessing.Height, preprocessing, tensor);
+            ToChw(resized.AsSpan(0, length), preprocessing.Width, preprocessing.Height, preprocessing, destination);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(resized);
         }
-
-        return tensor;
     }
 
     private static void Validate(ImagePreprocessing preprocessing)

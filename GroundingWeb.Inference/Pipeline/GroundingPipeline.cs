@@ -175,8 +175,7 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
         var pixels = ArrayPool<float>.Shared.Rent(length);
         try
         {
-            var resized = ImageResizer.Resize(image, p.Width, p.Height, p.Resize);
-            ImagePreprocessor.ToChw(resized, p.Width, p.Height, p, pixels.AsSpan(0, length));
+            ImagePreprocessor.PreprocessInto(image, p, pixels.AsSpan(0, length));
             preprocessMs = Lap(clock);
             var vision = bundle.Manifest.Vision;
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pixels.AsMemory(0, length), [1, 3, p.Height, p.Width]);
