@@ -34,7 +34,7 @@ public static class ImageDecoder
         if (encoded.Length > limits.MaxBytes)
         {
             throw new ImageDecodeException(
-                $"The image is {encoded.Length:N0} bytes; the limit is {limits.MaxBytes:N0}. Upload a smaller or more compressed image.");
+                $"The image is {encoded.Length:N0} bytes; the limit is {limits.MaxBytes:N0}. Upload a smaller or more compressed image.", ImageProblem.TooLarge);
         }
 
         unsafe
@@ -55,7 +55,7 @@ public static class ImageDecoder
             var info = Image.Identify(DecodeConfiguration, stream, out IImageFormat? format);
             if (info is null || format is null)
             {
-                throw new ImageDecodeException($"The file is not an image format this service reads. Upload a {SupportedFormats} file.");
+                throw new ImageDecodeException($"The file is not an image format this service reads. Upload a {SupportedFormats} file.", ImageProblem.Unsupported);
             }
 
             CheckDimensions(info.Width, info.Height, format.Name, limits);
@@ -81,12 +81,12 @@ public static class ImageDecoder
         }
         catch (UnknownImageFormatException ex)
         {
-            throw new ImageDecodeException($"The file is not an image format this service reads. Upload a {SupportedFormats} file.", ex);
+            throw new ImageDecodeException($"The file is not an image format this service reads. Upload a {SupportedFormats} file.", ex, ImageProblem.Unsupported);
         }
         catch (NotSupportedException ex)
         {
             throw new ImageDecodeException(
-                $"The image uses a feature this service cannot decode ({ex.Message}). Re-save it as a plain PNG or JPEG and upload again.", ex);
+                $"The image uses a feature this service cannot decode ({ex.Message}). Re-save it as a plain PNG or JPEG and upload again.", ex, ImageProblem.Unsupported);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -107,13 +107,13 @@ public static class ImageDecoder
         if (width > limits.MaxSide || height > limits.MaxSide)
         {
             throw new ImageDecodeException(
-                $"The image is {width}x{height} pixels; no side may exceed {limits.MaxSide:N0}. Downscale it and upload again.");
+                $"The image is {width}x{height} pixels; no side may exceed {limits.MaxSide:N0}. Downscale it and upload again.", ImageProblem.TooLarge);
         }
 
         if ((long)width * height > limits.MaxPixels)
         {
             throw new ImageDecodeException(
-                $"The image is {width}x{height} = {(long)width * height:N0} pixels; the limit is {limits.MaxPixels:N0}. Downscale it and upload again.");
+                $"The image is {width}x{height} = {(long)width * height:N0} pixels; the limit is {limits.MaxPixels:N0}. Downscale it and upload again.", ImageProblem.TooLarge);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using GroundingWeb.Inference.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Gif;
@@ -41,7 +40,7 @@ public class ImageDecoderTests
     [Fact]
     public void RejectsAHeaderClaimingTooManyPixelsWithoutAllocatingThem()
     {
-        byte[] bomb = PngHeaderOnly(50_000, 50_000);
+        byte[] bomb = TestImages.PngHeaderOnly(50_000, 50_000);
         long before = GC.GetAllocatedBytesForCurrentThread();
 
         var error = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(bomb, Limits with { MaxSide = 100_000 }));
@@ -56,7 +55,7 @@ public class ImageDecoderTests
     [InlineData(10, 20_000)]
     public void RejectsASideLongerThanTheLimit(int width, int height)
     {
-        var error = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(PngHeaderOnly(width, height), Limits));
+        var error = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(TestImages.PngHeaderOnly(width, height), Limits));
 
         Assert.Contains("16,384", error.Message);
     }
@@ -220,48 +219,6 @@ public class ImageDecoderTests
     }
 
     /// <summary>A PNG signature, an IHDR chunk for an 8-bit RGB image of the given size, and IEND: no pixel data at all.</summary>
-    private static byte[] PngHeaderOnly(int width, int height)
-    {
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8;
-        ihdr[9] = 2;
-        using var stream = new MemoryStream();
-        stream.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        WriteChunk(stream, "IHDR", ihdr);
-        WriteChunk(stream, "IEND", []);
-        return stream.ToArray();
-    }
-
-    private static void WriteChunk(Stream stream, string type, byte[] data)
-    {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
-        stream.Write(length);
-        byte[] typeAndData = [.. System.Text.Encoding.ASCII.GetBytes(type), .. data];
-        stream.Write(typeAndData);
-        Span<byte> crc = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32(typeAndData));
-        stream.Write(crc);
-    }
-
-    // PNG's CRC-32 (ISO-HDLC), bitwise: a few header bytes do not need the table-driven version.
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-            }
-        }
-
-        return ~crc;
-    }
-
     private static (int R, int G, int B) Pixel(RgbImage image, int x, int y)
     {
         int i = (y * image.Width + x) * 3;

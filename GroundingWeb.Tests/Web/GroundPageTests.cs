@@ -1,19 +1,14 @@
 using GroundingWeb.Inference.Hosting;
 using GroundingWeb.Tests.Support;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GroundingWeb.Tests.Web;
 
-public sealed class GroundPageTests(WebApplicationFactory<Program> factory) : IClassFixture<WebApplicationFactory<Program>>
+public sealed class GroundPageTests
 {
-    private WebApplicationFactory<Program> App => AppOn(RepositoryPaths.DemoBundle);
+    private static TestApp App => new();
 
-    private WebApplicationFactory<Program> AppOn(string bundle) => factory.WithWebHostBuilder(b => b
-        .UseSetting("Inference:BundlePath", bundle)
-        .UseSetting("Inference:ExecutionProvider", "Cpu")
-        .UseSetting("Samples:Path", Path.GetDirectoryName(RepositoryPaths.Sample("chelsea.png"))));
+    private static TestApp AppOn(string bundle) => new(("Inference:BundlePath", bundle));
 
     [Fact]
     public async Task GroundPageShowsTheLoadedModel()

@@ -24,19 +24,25 @@ public static class ImagePreview
         {
             return $"data:{mime};base64,{Convert.ToBase64String(original)}";
         }
+        return $"data:image/jpeg;base64,{Convert.ToBase64String(Jpeg(decoded, MaxSide))}";
+    }
+
+    /// <summary>The oriented pixels as a JPEG, scaled down to at most <paramref name="maxSide"/> pixels.</summary>
+    public static byte[] Jpeg(RgbImage decoded, int maxSide)
+    {
         using var image = Image.LoadPixelData<Rgb24>(decoded.Pixels, decoded.Width, decoded.Height);
-        var scale = Math.Min(1.0, (double)MaxSide / Math.Max(decoded.Width, decoded.Height));
+        var scale = Math.Min(1.0, (double)maxSide / Math.Max(decoded.Width, decoded.Height));
         if (scale < 1)
         {
             image.Mutate(x => x.Resize((int)Math.Round(decoded.Width * scale), (int)Math.Round(decoded.Height * scale)));
         }
         using var output = new MemoryStream();
         image.SaveAsJpeg(output, new JpegEncoder { Quality = 88 });
-        return $"data:image/jpeg;base64,{Convert.ToBase64String(output.ToArray())}";
+        return output.ToArray();
     }
 
     // Browsers apply EXIF orientation too, but re-encoding the already oriented pixels removes any doubt.
-    private static bool NeedsOrientation(byte[] original)
+    public static bool NeedsOrientation(byte[] original)
     {
         var info = Image.Identify(original);
         var orientation = info?.Metadata.ExifProfile?.GetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation);

@@ -1,0 +1,112 @@
+using System.Net;
+using GroundingWeb.Data;
+using GroundingWeb.Tests.Support;
+
+namespace GroundingWeb.Tests.Web;
+
+/// <summary>Who may open what: every page and endpoint, for anonymous visitors, reviewers and admins.</summary>
+public sealed class AuthorizationRulesTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    private TestApp App => fixture.App;
+
+    private static readonly string[] MemberPages = ["/history", "/history/1", "/models"];
+    private static readonly string[] AdminPages = ["/admin/users"];
+    private static readonly string[] OpenPages = ["/", "/account/login", "/account/setup", "/account/accept", "/api/index.html", "/openapi/v1.json", "/api/v1/models", "/health/live"];
+
+    [Fact]
+    public async Task AnonymousVisitorsGetTheDemoAndTheLoginForEverythingElse()
+    {
+        var client = App.Client();
+        foreach (var page in OpenPages)
+        {
+            Assert.True((await client.GetAsync(page)).StatusCode == HttpStatusCode.OK, page);
+        }
+        foreach (var page in MemberPages.Concat(AdminPages))
+        {
+            var response = await client.GetAsync(page);
+            Assert.True(response.StatusCode == HttpStatusCode.Redirect, page);
+            Assert.StartsWith("/account/login", response.Headers.Location!.PathAndQuery);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/predictions/1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync($"/media/thumbs/{new string('a', 64)}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync($"/media/images/{new string('a', 64)}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ReviewersOpenTeamPagesButNotAdminPages()
+    {
+        var reviewer = await App.SignedInClientAsync(Roles.Reviewer);
+        foreach (var page in MemberPages.Concat(OpenPages))
+        {
+            Assert.True((await reviewer.GetAsync(page)).StatusCode == HttpStatusCode.OK, page);
+        }
+        foreach (var page in AdminPages)
+        {
+            var response = await reviewer.GetAsync(page);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/account/denied", response.Headers.Location!.PathAndQuery);
+        }
+    }
+
+    [Fact]
+    public async Task AdminsOpenEverything()
+    {
+        var admin = await App.SignedInClientAsync(Roles.Admin);
+        foreach (var page in MemberPages.Concat(AdminPages).Concat(OpenPages))
+        {
+            Assert.True((await admin.GetAsync(page)).StatusCode == HttpStatusCode.OK, page);
+        }
+    }
+
+    [Fact]
+    public async Task SignOutEndsTheSession()
+    {
+        var reviewer = await App.SignedInClientAsync(Roles.Reviewer);
+        var response = await TestApp.PostFormAsync(reviewer, "/history", "/account/logout", []);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await reviewer.GetAsync("/history")).StatusCode);
+    }
+}
+
+/// <summary>With Demo:AllowAnonymous false, grounding too needs an account.</summary>
+public sealed class ClosedDemoTests
+{
+    [Fact]
+    public async Task GroundPageAndGroundingApiNeedAnAccount()
+    {
+        using var app = new TestApp(("Demo:AllowAnonymous", "false"));
+        var anonymous = app.Client();
+
+        var page = await anonymous.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith("/account/login", page.Headers.Location!.PathAndQuery);
+        var image = File.ReadAllBytes(RepositoryPaths.Sample("chelsea.png"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/v1/ground", GroundApiTests.Form(image, "the cat"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v1/models")).StatusCode);
+
+        var reviewer = await app.SignedInClientAsync(Roles.Reviewer);
+        Assert.Equal(HttpStatusCode.OK, (await reviewer.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await reviewer.PostAsync("/api/v1/ground", GroundApiTests.Form(image, "the cat"))).StatusCode);
+    }
+}
+
+public sealed class RateLimitTests
+{
+    [Fact]
+    public async Task GroundingOverTheLimitGetsA429ProblemWithRetryAfter()
+    {
+        using var app = new TestApp(("RateLimit:GroundRequestsPerMinute", "2"));
+        var client = app.Client();
+        var image = File.ReadAllBytes(RepositoryPaths.Sample("chelsea.png"));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/v1/ground", GroundApiTests.Form(image, "the cat"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/v1/ground", GroundApiTests.Form(image, "the cat"))).StatusCode);
+        var refused = await client.PostAsync("/api/v1/ground", GroundApiTests.Form(image, "the cat"));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.True(refused.Headers.RetryAfter is not null);
+        Assert.Equal(2, app.PredictionCount());
+    }
+}

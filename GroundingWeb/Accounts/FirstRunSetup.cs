@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace GroundingWeb.Accounts;
+
+/// <summary>
+/// The one-time secret that lets the first person create the admin account. It exists only while
+/// no admin exists, lives only in this process's memory and in the console line that prints it,
+/// and is spent by its first successful use: there is no default password anywhere.
+/// </summary>
+public sealed class FirstRunSetup
+{
+    private readonly Lock _gate = new();
+    private string? _token;
+
+    public bool IsOpen
+    {
+        get { lock (_gate) return _token is not null; }
+    }
+
+    /// <summary>Creates the token if there is none yet and returns it.</summary>
+    public string Open()
+    {
+        lock (_gate)
+        {
+            return _token ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        }
+    }
+
+    public bool Matches(string? candidate)
+    {
+        lock (_gate)
+        {
+            return _token is not null && candidate is not null &&
+                   CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(_token), Encoding.UTF8.GetBytes(candidate));
+        }
+    }
+
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _token = null;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace GroundingWeb.Data;
+
+/// <summary>One Sqlite database for accounts (Identity), images, predictions and invitations.</summary>
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<AppUser>(options)
+{
+    public DbSet<StoredImage> Images => Set<StoredImage>();
+    public DbSet<PredictionRecord> Predictions => Set<PredictionRecord>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<StoredImage>(image =>
+        {
+            image.HasKey(i => i.Sha256);
+            image.Property(i => i.Sha256).HasMaxLength(64);
+            image.Property(i => i.Extension).HasMaxLength(8);
+        });
+
+        builder.Entity<PredictionRecord>(prediction =>
+        {
+            prediction.ToTable("Predictions");
+            prediction.HasOne(p => p.Image).WithMany(i => i.Predictions)
+                .HasForeignKey(p => p.ImageSha256).OnDelete(DeleteBehavior.Restrict);
+            prediction.Property(p => p.Prompt).HasMaxLength(4096);
+            prediction.Property(p => p.ModelName).HasMaxLength(200);
+            prediction.Property(p => p.ModelVersion).HasMaxLength(100);
+            // Sqlite cannot order or compare DateTimeOffset columns; ticks keep filters and sorting in SQL.
+            prediction.Property(p => p.CreatedAt).HasConversion(new DateTimeOffsetTicksConverter());
+            prediction.HasIndex(p => p.CreatedAt);
+            prediction.HasIndex(p => p.ModelName);
+            prediction.HasIndex(p => p.UserName);
+        });
+
+        builder.Entity<Invitation>(invitation =>
+        {
+            invitation.HasIndex(i => i.TokenSha256).IsUnique();
+            invitation.Property(i => i.ExpiresAt).HasConversion(new DateTimeOffsetTicksConverter());
+        });
+    }
+}

@@ -1,0 +1,34 @@
+using GroundingWeb.Services;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GroundingWeb.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>The data folder (validated at start), the Sqlite database in it, the image store and the services over them.</summary>
+    public static void AddAppData(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DataOptions>().BindConfiguration(DataOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DataOptionsSetup>();
+        builder.Services.AddSingleton<IPostConfigureOptions<DataOptions>>(sp => sp.GetRequiredService<DataOptionsSetup>());
+        builder.Services.AddSingleton<IValidateOptions<DataOptions>>(sp => sp.GetRequiredService<DataOptionsSetup>());
+
+        builder.Services.AddDbContextFactory<AppDbContext>((sp, options) =>
+        {
+            var data = sp.GetRequiredService<IOptions<DataOptions>>().Value;
+            Directory.CreateDirectory(data.FullPath);
+            options.UseSqlite($"Data Source={data.DatabasePath};Cache=Shared");
+        });
+        // Identity's stores want a scoped context; components and services use the factory.
+        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ImageStore>();
+        builder.Services.AddSingleton<GroundingTelemetry>();
+        builder.Services.AddScoped<GroundingService>();
+        builder.Services.AddScoped<HistoryService>();
+        builder.Services.Configure<ModelsOptions>(builder.Configuration.GetSection(ModelsOptions.SectionName));
+        builder.Services.AddSingleton<BundleCatalog>();
+    }
+}

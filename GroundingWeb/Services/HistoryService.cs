@@ -1,0 +1,107 @@
+using GroundingWeb.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace GroundingWeb.Services;
+
+/// <summary>
+/// Reads and deletes stored predictions; deleting the last prediction of an image removes its files.
+/// Each call uses its own short-lived context: a Blazor circuit lives for minutes and may overlap calls.
+/// </summary>
+public sealed class HistoryService(IDbContextFactory<AppDbContext> contexts, ImageStore store, ILogger<HistoryService> logger)
+{
+    public async Task<HistoryPage> SearchAsync(HistoryQuery query, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = db.Predictions.AsNoTracking().AsQueryable();
+        if (!string.IsNullOrWhiteSpace(query.PromptContains))
+        {
+            // Sqlite's LIKE is case-insensitive for ASCII, which is what a search box should be.
+            var pattern = "%" + EscapeLike(query.PromptContains.Trim()) + "%";
+            rows = rows.Where(p => EF.Functions.Like(p.Prompt, pattern, "\\"));
+        }
+        if (!string.IsNullOrEmpty(query.Model))
+        {
+            rows = rows.Where(p => p.ModelName == query.Model);
+        }
+        if (query.User == HistoryQuery.AnonymousUser)
+        {
+            rows = rows.Where(p => p.UserName == null);
+        }
+        else if (!string.IsNullOrEmpty(query.User))
+        {
+            rows = rows.Where(p => p.UserName == query.User);
+        }
+        if (query.From is { } from)
+        {
+            var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            rows = rows.Where(p => p.CreatedAt >= start);
+        }
+        if (query.To is { } to)
+        {
+            var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            rows = rows.Where(p => p.CreatedAt < end);
+        }
+        if (query.ReviewState is { } state)
+        {
+            rows = rows.Where(p => p.ReviewState == state);
+        }
+        var total = await rows.CountAsync(cancellationToken);
+        var pageSize = Math.Clamp(query.PageSize, 1, 200);
+        var items = await rows.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)
+            .Skip(Math.Max(0, query.Page) * pageSize).Take(pageSize)
+            .ToListAsync(cancellationToken);
+        return new HistoryPage(items, total);
+    }
+
+    public async Task<PredictionRecord?> FindAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Predictions.AsNoTracking().Include(p => p.Image).FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> ModelNamesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Predictions.Select(p => p.ModelName).Distinct().OrderBy(n => n).ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> UserNamesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Predictions.Where(p => p.UserName != null).Select(p => p.UserName!).Distinct().OrderBy(n => n).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes the predictions; images left without any prediction lose their row and files.</summary>
+    public async Task<int> DeleteAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await store.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            var doomed = await db.Predictions.Where(p => ids.Contains(p.Id)).ToListAsync(cancellationToken);
+            var hashes = doomed.Select(p => p.ImageSha256).Distinct().ToList();
+            db.Predictions.RemoveRange(doomed);
+            await db.SaveChangesAsync(cancellationToken);
+
+            var orphans = await db.Images
+                .Where(i => hashes.Contains(i.Sha256) && !db.Predictions.Any(p => p.ImageSha256 == i.Sha256))
+                .ToListAsync(cancellationToken);
+            db.Images.RemoveRange(orphans);
+            await db.SaveChangesAsync(CancellationToken.None);
+            // Files go only after their rows are gone: a crash in between leaves a file nothing shows, never a row without its file.
+            foreach (var image in orphans)
+            {
+                store.Delete(image.Sha256, image.Extension);
+                logger.LogInformation("Removed image {Sha256}: no prediction refers to it any more.", image.Sha256);
+            }
+            return doomed.Count;
+        }
+        finally
+        {
+            store.Gate.Release();
+        }
+    }
+
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+}
