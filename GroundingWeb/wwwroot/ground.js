@@ -1,5 +1,9 @@
 // Browser helpers of the Ground page: pasted images, crop downloads and copying box JSON.
 window.groundingWeb = {
+  markInteractive: function () {
+    document.body.setAttribute('data-interactive', 'true');
+  },
+
   // A pasted image is handed to the page's <input type=file>, so paste, drop and the picker share one path.
   enablePaste: function (inputId) {
     if (window.groundingWeb._pasteBound) return;

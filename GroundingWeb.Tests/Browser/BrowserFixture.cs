@@ -1,0 +1,80 @@
+using GroundingWeb.Tests.Support;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace GroundingWeb.Tests.Browser;
+
+/// <summary>
+/// The app on a real Kestrel port and Debian's Chromium driven by Playwright (never a downloaded
+/// browser). Under CI=true a missing Chromium fails the tests; elsewhere they say so and do nothing.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public TestApp App { get; } = new();
+    public IBrowser? Browser { get; private set; }
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>Where each step's screenshot goes: artifacts/screenshots at the repository root.</summary>
+    public static string ScreenshotFolder { get; } = Path.Combine(
+        Path.GetDirectoryName(Path.GetDirectoryName(RepositoryPaths.DemoBundle))!, "artifacts", "screenshots");
+
+    public static bool BrowserMissing => !File.Exists(ChromiumPath);
+
+    public async Task InitializeAsync()
+    {
+        if (BrowserMissing)
+        {
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true",
+                $"CI=true but Chromium is not at {ChromiumPath}: install it (apt-get install -y chromium), as .ci/run does.");
+            return;
+        }
+        App.UseKestrel(0);
+        App.StartServer();
+        BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        Directory.CreateDirectory(ScreenshotFolder);
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        });
+    }
+
+    /// <summary>A fresh browser profile (no cookies) with a fixed window size.</summary>
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
+    {
+        var context = await Browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        App.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

@@ -1,0 +1,100 @@
+using GroundingWeb.Tests.Support;
+using Microsoft.Playwright;
+
+namespace GroundingWeb.Tests.Browser;
+
+/// <summary>What a new visitor does: open the app, pick a sample or upload an image, ask for a box.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class NewUserBrowserTests(BrowserFixture fixture)
+{
+    internal static async Task OpenAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.WaitForSelectorAsync("body[data-interactive='true']");
+    }
+
+    internal static async Task GroundAsync(IPage page, string prompt, int expectedBoxes = 1)
+    {
+        await page.FillAsync("#prompt", prompt);
+        await page.PressAsync("#prompt", "Enter");
+        await page.WaitForFunctionAsync($"document.querySelectorAll('g.prediction rect').length === {expectedBoxes} && " +
+                                        $"document.querySelector('g.prediction').dataset.prompt === {System.Text.Json.JsonSerializer.Serialize(prompt)}");
+    }
+
+    /// <summary>The box's on-screen rectangle must lie within the displayed image's.</summary>
+    internal static async Task AssertBoxInsideImageAsync(IPage page)
+    {
+        var image = (await page.Locator(".overlay-image").BoundingBoxAsync())!;
+        var box = (await page.Locator("g.prediction rect").First.BoundingBoxAsync())!;
+        Assert.True(box.Width > 2 && box.Height > 2, "the box is drawn with a visible size");
+        Assert.InRange(box.X, image.X - 2, image.X + image.Width);
+        Assert.InRange(box.Y, image.Y - 2, image.Y + image.Height);
+        Assert.InRange(box.X + box.Width, image.X, image.X + image.Width + 2);
+        Assert.InRange(box.Y + box.Height, image.Y, image.Y + image.Height + 2);
+    }
+
+    [Fact]
+    public async Task PickASampleTypeAPromptAndSeeABoxThenASecondPromptUsesTheCache()
+    {
+        if (BrowserFixture.BrowserMissing) return;
+        var page = await fixture.NewPageAsync();
+
+        await OpenAsync(page, "/");
+        Assert.Contains("refshapes-demo", await page.InnerTextAsync("#model-summary"));
+        await BrowserFixture.ScreenshotAsync(page, "01-ground-page");
+
+        await page.ClickAsync("button[data-sample='refshapes-scene.png']");
+        await page.WaitForSelectorAsync(".overlay-image");
+        await GroundAsync(page, "the purple square to the left of the hexagon");
+        await AssertBoxInsideImageAsync(page);
+        Assert.Equal("computed", (await page.InnerTextAsync("#cache-state")).Trim());
+        Assert.Contains("the purple square", await page.InnerTextAsync(".overlay-label"));
+        await BrowserFixture.ScreenshotAsync(page, "02-sample-grounded");
+
+        await GroundAsync(page, "the topmost blue shape");
+        Assert.StartsWith("from cache", (await page.InnerTextAsync("#cache-state")).Trim());
+        await BrowserFixture.ScreenshotAsync(page, "03-second-prompt-from-cache");
+    }
+
+    [Fact]
+    public async Task SeveralPromptsGetSeveralColouredBoxesAndTheOverlayFollowsANarrowWindow()
+    {
+        if (BrowserFixture.BrowserMissing) return;
+        var page = await fixture.NewPageAsync(width: 520, height: 900);
+
+        await OpenAsync(page, "/");
+        await page.ClickAsync("button[data-sample='chelsea.png']");
+        await page.WaitForSelectorAsync(".overlay-image");
+        await page.FillAsync("#prompt", "the cat");
+        await page.ClickAsync("#add-prompt");
+        await page.FillAsync("#prompt-1", "the sofa");
+        await page.ClickAsync("#ground-button");
+        await page.WaitForFunctionAsync("document.querySelectorAll('g.prediction rect').length === 2");
+
+        await AssertBoxInsideImageAsync(page);
+        var strokes = await page.Locator("g.prediction rect").EvaluateAllAsync<string[]>("rects => rects.map(r => r.getAttribute('stroke'))");
+        Assert.Equal(2, strokes.Distinct().Count());
+        Assert.Equal(2, await page.Locator("tr.result-row").CountAsync());
+        await BrowserFixture.ScreenshotAsync(page, "04-two-prompts-narrow-window");
+    }
+
+    [Fact]
+    public async Task UploadAFileAndGroundInIt_AndABadFileGetsAClearMessage()
+    {
+        if (BrowserFixture.BrowserMissing) return;
+        var page = await fixture.NewPageAsync();
+        await OpenAsync(page, "/");
+
+        await page.SetInputFilesAsync("#upload", RepositoryPaths.Sample("coffee.png"));
+        await page.WaitForSelectorAsync(".overlay-image");
+        await GroundAsync(page, "the cup");
+        await AssertBoxInsideImageAsync(page);
+        await BrowserFixture.ScreenshotAsync(page, "05-uploaded-image-grounded");
+
+        await page.SetInputFilesAsync("#upload", new FilePayload { Name = "notes.png", MimeType = "image/png", Buffer = "not an image at all"u8.ToArray() });
+        await page.WaitForSelectorAsync("#error");
+        Assert.Contains("not an image format", await page.InnerTextAsync("#error"));
+        Assert.Equal(0, await page.Locator(".overlay-image").CountAsync());
+        await BrowserFixture.ScreenshotAsync(page, "06-bad-upload-message");
+    }
+}
