@@ -47,7 +47,6 @@ public sealed class NewUserBrowserTests(BrowserFixture fixture)
         await page.WaitForSelectorAsync(".overlay-image");
         await GroundAsync(page, "the purple square to the left of the hexagon");
         await AssertBoxInsideImageAsync(page);
-        Assert.Equal("computed", (await page.InnerTextAsync("#cache-state")).Trim());
         Assert.Contains("the purple square", await page.InnerTextAsync(".overlay-label"));
         await BrowserFixture.ScreenshotAsync(page, "02-sample-grounded");
 
@@ -96,5 +95,44 @@ public sealed class NewUserBrowserTests(BrowserFixture fixture)
         Assert.Contains("not an image format", await page.InnerTextAsync("#error"));
         Assert.Equal(0, await page.Locator(".overlay-image").CountAsync());
         await BrowserFixture.ScreenshotAsync(page, "06-bad-upload-message");
+    }
+
+    [Fact]
+    public async Task PasteAnImageThenDownloadTheCropAndCopyTheBoxAsJson()
+    {
+        if (BrowserFixture.BrowserMissing) return;
+        var page = await fixture.NewPageAsync();
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        await OpenAsync(page, "/");
+
+        // What Ctrl+V with an image on the clipboard delivers to the page.
+        var png = Convert.ToBase64String(File.ReadAllBytes(RepositoryPaths.Sample("refshapes-scene.png")));
+        await page.EvaluateAsync(@"base64 => {
+            const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+            const data = new DataTransfer();
+            data.items.add(new File([bytes], 'clipboard.png', { type: 'image/png' }));
+            document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+        }", png);
+        await page.WaitForSelectorAsync(".overlay-image");
+        await GroundAsync(page, "the red hexagon");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync(".crop-button"));
+        Assert.Equal("crop-the-red-hexagon.png", download.SuggestedFilename);
+        var cropPath = Path.Combine(BrowserFixture.ScreenshotFolder, "13-crop-the-red-hexagon.png");
+        await download.SaveAsAsync(cropPath);
+        using (var crop = SixLabors.ImageSharp.Image.Load(cropPath))
+        {
+            var box = (await page.InnerTextAsync("tr.result-row td.box")).Split(' ').Select(float.Parse).ToArray();
+            Assert.InRange(crop.Width, box[2] - box[0] - 2, box[2] - box[0] + 2);
+            Assert.InRange(crop.Height, box[3] - box[1] - 2, box[3] - box[1] + 2);
+        }
+
+        await page.ClickAsync(".copy-button");
+        await page.WaitForSelectorAsync(".mud-snackbar");
+        var copied = System.Text.Json.JsonDocument.Parse(await page.EvaluateAsync<string>("navigator.clipboard.readText()")).RootElement;
+        Assert.Equal("the red hexagon", copied.GetProperty("prompt").GetString());
+        Assert.Equal(4, copied.GetProperty("box").GetArrayLength());
+        Assert.Equal(562, copied.GetProperty("imageWidth").GetInt32());
+        await BrowserFixture.ScreenshotAsync(page, "14-pasted-image-crop-and-copy");
     }
 }
