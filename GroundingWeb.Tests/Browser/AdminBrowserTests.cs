@@ -57,5 +57,25 @@ public sealed class AdminBrowserTests(BrowserFixture fixture)
         Assert.Equal(1, await page.Locator(".active-chip").CountAsync());
         Assert.Contains("warmed up", await page.InnerTextAsync("#warm-state"));
         await BrowserFixture.ScreenshotAsync(page, "12-models");
+
+        // The admin creates a reviewer, who signs in in another browser and sees the team's history.
+        await NewUserBrowserTests.OpenAsync(page, "/admin/users");
+        await page.FillAsync("#new-email", "reviewer@example.com");
+        await page.FillAsync("#new-password", "Rev1ewerPassword");
+        await page.ClickAsync("#create-user");
+        await page.WaitForSelectorAsync("#users-message");
+        Assert.Contains("Created reviewer@example.com as Reviewer", await page.InnerTextAsync("#users-message"));
+        Assert.Contains("reviewer@example.com", await page.InnerTextAsync("#user-table"));
+        await BrowserFixture.ScreenshotAsync(page, "15-admin-created-reviewer");
+
+        var reviewer = await fixture.NewPageAsync();
+        await reviewer.GotoAsync("/account/login?returnUrl=%2Fhistory");
+        await reviewer.FillAsync("#email", "reviewer@example.com");
+        await reviewer.FillAsync("#password", "Rev1ewerPassword");
+        await reviewer.ClickAsync("#login-button");
+        await reviewer.WaitForURLAsync("**/history");
+        await reviewer.WaitForSelectorAsync(".history-prompt");
+        Assert.Equal(0, await reviewer.Locator("#nav-users").CountAsync());
+        await BrowserFixture.ScreenshotAsync(reviewer, "16-reviewer-signed-in-history");
     }
 }

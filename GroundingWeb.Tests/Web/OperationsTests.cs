@@ -5,6 +5,7 @@ using System.Text.Json;
 using GroundingWeb.Inference.Hosting;
 using GroundingWeb.Services;
 using GroundingWeb.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GroundingWeb.Tests.Web;
@@ -26,6 +27,23 @@ public sealed class OperationsTests
         Assert.Equal("Healthy", warm.GetProperty("status").GetString());
         Assert.Equal("Healthy", warm.GetProperty("checks").GetProperty("model").GetProperty("status").GetString());
         Assert.Equal("Healthy", warm.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task DatabaseIsMigratedAtStartAndRunsInWalMode()
+    {
+        using var app = new TestApp();
+        _ = await app.Client().GetAsync("/health/live");
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<GroundingWeb.Data.AppDbContext>();
+
+        Assert.Empty(await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetPendingMigrationsAsync(db.Database));
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
+        Assert.True(File.Exists(Path.Combine(app.DataFolder, "groundingweb.db")));
     }
 
     [Fact]
