@@ -3,6 +3,7 @@ using GroundingWeb.Api;
 using GroundingWeb.Components;
 using GroundingWeb.Data;
 using GroundingWeb.Operations;
+using GroundingWeb.Review;
 using GroundingWeb.Services;
 using GroundingWeb.Inference.Hosting;
 using MudBlazor.Services;
@@ -30,6 +31,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapAccountEndpoints();
 app.MapMediaEndpoints();
+app.MapReviewEndpoints();
 app.MapGroundingApi();
 app.MapOperations();
 // The browsable API page, served from the package's embedded files (no CDN).

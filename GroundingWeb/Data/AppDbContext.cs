@@ -9,6 +9,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<StoredImage> Images => Set<StoredImage>();
     public DbSet<PredictionRecord> Predictions => Set<PredictionRecord>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<PredictionReview> Reviews => Set<PredictionReview>();
+    public DbSet<PredictionComment> Comments => Set<PredictionComment>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -34,6 +36,26 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             prediction.HasIndex(p => p.CreatedAt);
             prediction.HasIndex(p => p.ModelName);
             prediction.HasIndex(p => p.UserName);
+        });
+
+        builder.Entity<PredictionReview>(review =>
+        {
+            review.ToTable("Reviews");
+            review.HasOne(r => r.Prediction).WithMany(p => p.Reviews).HasForeignKey(r => r.PredictionId).OnDelete(DeleteBehavior.Cascade);
+            review.HasIndex(r => new { r.PredictionId, r.ReviewerId }).IsUnique();
+            review.HasIndex(r => r.ReviewerId);
+            review.Property(r => r.ReviewerName).HasMaxLength(256);
+            review.Property(r => r.CreatedAt).HasConversion(new DateTimeOffsetTicksConverter());
+            review.Property(r => r.UpdatedAt).HasConversion(new DateTimeOffsetTicksConverter());
+        });
+
+        builder.Entity<PredictionComment>(comment =>
+        {
+            comment.ToTable("Comments");
+            comment.HasOne<PredictionRecord>().WithMany(p => p.Comments).HasForeignKey(c => c.PredictionId).OnDelete(DeleteBehavior.Cascade);
+            comment.Property(c => c.Text).HasMaxLength(4000);
+            comment.Property(c => c.AuthorName).HasMaxLength(256);
+            comment.Property(c => c.CreatedAt).HasConversion(new DateTimeOffsetTicksConverter());
         });
 
         builder.Entity<Invitation>(invitation =>

@@ -30,5 +30,7 @@ public static class DataServiceCollectionExtensions
         builder.Services.AddScoped<HistoryService>();
         builder.Services.Configure<ModelsOptions>(builder.Configuration.GetSection(ModelsOptions.SectionName));
         builder.Services.AddSingleton<BundleCatalog>();
+        builder.Services.AddScoped<GroundingWeb.Review.ReviewService>();
+        builder.Services.AddScoped<GroundingWeb.Review.ReviewExport>();
     }
 }

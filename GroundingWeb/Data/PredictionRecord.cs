@@ -48,4 +48,7 @@ public sealed class PredictionRecord
     public DateTimeOffset CreatedAt { get; set; }
 
     public ReviewState ReviewState { get; set; }
+
+    public List<PredictionReview> Reviews { get; set; } = [];
+    public List<PredictionComment> Comments { get; set; } = [];
 }

@@ -123,6 +123,39 @@ namespace GroundingWeb.Data.Migrations
                     b.ToTable("Invitations");
                 });
 
+            modelBuilder.Entity("GroundingWeb.Data.PredictionComment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PredictionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PredictionId");
+
+                    b.ToTable("Comments", (string)null);
+                });
+
             modelBuilder.Entity("GroundingWeb.Data.PredictionRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -205,6 +238,58 @@ namespace GroundingWeb.Data.Migrations
                     b.HasIndex("UserName");
 
                     b.ToTable("Predictions", (string)null);
+                });
+
+            modelBuilder.Entity("GroundingWeb.Data.PredictionReview", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("IouWithModel")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("PredictionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReviewerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Verdict")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<float?>("X1")
+                        .HasColumnType("REAL");
+
+                    b.Property<float?>("X2")
+                        .HasColumnType("REAL");
+
+                    b.Property<float?>("Y1")
+                        .HasColumnType("REAL");
+
+                    b.Property<float?>("Y2")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReviewerId");
+
+                    b.HasIndex("PredictionId", "ReviewerId")
+                        .IsUnique();
+
+                    b.ToTable("Reviews", (string)null);
                 });
 
             modelBuilder.Entity("GroundingWeb.Data.StoredImage", b =>
@@ -363,6 +448,15 @@ namespace GroundingWeb.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("GroundingWeb.Data.PredictionComment", b =>
+                {
+                    b.HasOne("GroundingWeb.Data.PredictionRecord", null)
+                        .WithMany("Comments")
+                        .HasForeignKey("PredictionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GroundingWeb.Data.PredictionRecord", b =>
                 {
                     b.HasOne("GroundingWeb.Data.StoredImage", "Image")
@@ -372,6 +466,17 @@ namespace GroundingWeb.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("GroundingWeb.Data.PredictionReview", b =>
+                {
+                    b.HasOne("GroundingWeb.Data.PredictionRecord", "Prediction")
+                        .WithMany("Reviews")
+                        .HasForeignKey("PredictionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Prediction");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -423,6 +528,13 @@ namespace GroundingWeb.Data.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("GroundingWeb.Data.PredictionRecord", b =>
+                {
+                    b.Navigation("Comments");
+
+                    b.Navigation("Reviews");
                 });
 
             modelBuilder.Entity("GroundingWeb.Data.StoredImage", b =>
