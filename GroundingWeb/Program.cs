@@ -2,6 +2,7 @@ using GroundingWeb.Accounts;
 using GroundingWeb.Api;
 using GroundingWeb.Components;
 using GroundingWeb.Data;
+using GroundingWeb.Evaluations;
 using GroundingWeb.Operations;
 using GroundingWeb.Review;
 using GroundingWeb.Services;
@@ -32,6 +33,7 @@ app.MapStaticAssets();
 app.MapAccountEndpoints();
 app.MapMediaEndpoints();
 app.MapReviewEndpoints();
+app.MapEvaluationEndpoints();
 app.MapGroundingApi();
 app.MapOperations();
 // The browsable API page, served from the package's embedded files (no CDN).
@@ -44,6 +46,7 @@ app.UseSwaggerUI(ui =>
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.PrepareDatabaseAsync();
+await app.Services.GetRequiredService<DatasetRegistry>().EnsureDemoDatasetAsync();
 app.Run();
 
 /// <summary>Entry point, public so integration tests can host the app.</summary>

@@ -50,17 +50,19 @@ public sealed class OperationsTests
     public async Task GroundingRecordsLatencyAndCacheHitsAsMetrics()
     {
         using var app = new TestApp();
+        var client = app.Client();
         var measurements = new List<(string Instrument, double Value, string? Stage)>();
         using var listener = new MeterListener();
+        // Only this app's meter: other tests' apps in the same process publish a meter of the same name.
+        var scope = app.Services.GetRequiredService<IMeterFactory>();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == GroundingTelemetry.MeterName) l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == GroundingTelemetry.MeterName && ReferenceEquals(instrument.Meter.Scope, scope)) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<double>((i, v, tags, _) => measurements.Add((i.Name, v, Stage(tags))));
         listener.SetMeasurementEventCallback<long>((i, v, tags, _) => measurements.Add((i.Name, v, Stage(tags))));
         listener.Start();
 
-        var client = app.Client();
         var image = File.ReadAllBytes(RepositoryPaths.Sample("chelsea.png"));
         await client.PostAsync("/api/v1/ground", GroundApiTests.Form(image, "the cat"));
         await client.PostAsync("/api/v1/ground", GroundApiTests.Form(image, "the cat", "the sofa"));

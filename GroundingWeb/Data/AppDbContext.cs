@@ -11,6 +11,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<PredictionReview> Reviews => Set<PredictionReview>();
     public DbSet<PredictionComment> Comments => Set<PredictionComment>();
+    public DbSet<RegisteredDataset> Datasets => Set<RegisteredDataset>();
+    public DbSet<EvaluationRun> EvaluationRuns => Set<EvaluationRun>();
+    public DbSet<EvaluationSampleResult> EvaluationResults => Set<EvaluationSampleResult>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -56,6 +59,27 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             comment.Property(c => c.Text).HasMaxLength(4000);
             comment.Property(c => c.AuthorName).HasMaxLength(256);
             comment.Property(c => c.CreatedAt).HasConversion(new DateTimeOffsetTicksConverter());
+        });
+
+        builder.Entity<RegisteredDataset>(dataset =>
+        {
+            dataset.HasIndex(d => d.Name).IsUnique();
+            dataset.Property(d => d.RegisteredAt).HasConversion(new DateTimeOffsetTicksConverter());
+        });
+
+        builder.Entity<EvaluationRun>(run =>
+        {
+            run.HasOne(r => r.Dataset).WithMany().HasForeignKey(r => r.DatasetId).OnDelete(DeleteBehavior.Restrict);
+            run.HasIndex(r => r.Status);
+            run.Property(r => r.CreatedAt).HasConversion(new DateTimeOffsetTicksConverter());
+            run.Ignore(r => r.IsFinished);
+        });
+
+        builder.Entity<EvaluationSampleResult>(result =>
+        {
+            result.HasOne<EvaluationRun>().WithMany().HasForeignKey(r => r.RunId).OnDelete(DeleteBehavior.Cascade);
+            result.HasIndex(r => new { r.RunId, r.Row }).IsUnique();
+            result.HasIndex(r => new { r.RunId, r.Iou });
         });
 
         builder.Entity<Invitation>(invitation =>

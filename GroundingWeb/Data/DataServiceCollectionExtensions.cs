@@ -32,5 +32,10 @@ public static class DataServiceCollectionExtensions
         builder.Services.AddSingleton<BundleCatalog>();
         builder.Services.AddScoped<GroundingWeb.Review.ReviewService>();
         builder.Services.AddScoped<GroundingWeb.Review.ReviewExport>();
+        builder.Services.AddSingleton<GroundingWeb.Evaluations.DatasetRegistry>();
+        builder.Services.AddSingleton<GroundingWeb.Evaluations.EvaluationJobs>();
+        builder.Services.AddSingleton<GroundingWeb.Evaluations.EvaluationQueries>();
+        builder.Services.AddSingleton<GroundingWeb.Evaluations.EvaluationWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<GroundingWeb.Evaluations.EvaluationWorker>());
     }
 }

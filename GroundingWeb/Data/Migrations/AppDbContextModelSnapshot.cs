@@ -84,6 +84,164 @@ namespace GroundingWeb.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("GroundingWeb.Data.EvaluationRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("AccuracyAt50")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("AccuracyAt75")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("BundlePath")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("CocoAp50")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("CocoAp75")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DatasetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Limit")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("MeanIou")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ModelName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SamplesDone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SamplesTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Split")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DatasetId");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("EvaluationRuns");
+                });
+
+            modelBuilder.Entity("GroundingWeb.Data.EvaluationSampleResult", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Category")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Expression")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Failure")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ImageHeight")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ImagePath")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ImageWidth")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<float>("Iou")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Kind")
+                        .HasColumnType("TEXT");
+
+                    b.Property<float>("PredictedX1")
+                        .HasColumnType("REAL");
+
+                    b.Property<float>("PredictedX2")
+                        .HasColumnType("REAL");
+
+                    b.Property<float>("PredictedY1")
+                        .HasColumnType("REAL");
+
+                    b.Property<float>("PredictedY2")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<float>("TruthX1")
+                        .HasColumnType("REAL");
+
+                    b.Property<float>("TruthX2")
+                        .HasColumnType("REAL");
+
+                    b.Property<float>("TruthY1")
+                        .HasColumnType("REAL");
+
+                    b.Property<float>("TruthY2")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Iou");
+
+                    b.HasIndex("RunId", "Row")
+                        .IsUnique();
+
+                    b.ToTable("EvaluationResults");
+                });
+
             modelBuilder.Entity("GroundingWeb.Data.Invitation", b =>
                 {
                     b.Property<long>("Id")
@@ -292,6 +450,49 @@ namespace GroundingWeb.Data.Migrations
                     b.ToTable("Reviews", (string)null);
                 });
 
+            modelBuilder.Entity("GroundingWeb.Data.RegisteredDataset", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageFolder")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RegisteredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RegisteredBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SkippedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SplitCountsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("Datasets");
+                });
+
             modelBuilder.Entity("GroundingWeb.Data.StoredImage", b =>
                 {
                     b.Property<string>("Sha256")
@@ -446,6 +647,26 @@ namespace GroundingWeb.Data.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
+                });
+
+            modelBuilder.Entity("GroundingWeb.Data.EvaluationRun", b =>
+                {
+                    b.HasOne("GroundingWeb.Data.RegisteredDataset", "Dataset")
+                        .WithMany()
+                        .HasForeignKey("DatasetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Dataset");
+                });
+
+            modelBuilder.Entity("GroundingWeb.Data.EvaluationSampleResult", b =>
+                {
+                    b.HasOne("GroundingWeb.Data.EvaluationRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("GroundingWeb.Data.PredictionComment", b =>

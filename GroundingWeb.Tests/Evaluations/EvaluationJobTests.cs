@@ -1,0 +1,130 @@
+using System.Text.Json;
+using GroundingWeb.Data;
+using GroundingWeb.Evaluations;
+using GroundingWeb.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GroundingWeb.Tests.Evaluations;
+
+/// <summary>Evaluation runs as background jobs: start, progress, results, cancel, and an app restart.</summary>
+public sealed class EvaluationJobTests
+{
+    internal static async Task<EvaluationRun> WaitForAsync(TestApp app, long runId, Func<EvaluationRun, bool> done, int seconds = 180)
+    {
+        var queries = app.Services.GetRequiredService<EvaluationQueries>();
+        for (var i = 0; i < seconds * 10; i++)
+        {
+            if (await queries.RunAsync(runId) is { } run && done(run))
+            {
+                return run;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"Run {runId} did not get there in {seconds} s: {(await queries.RunAsync(runId))?.Status}");
+    }
+
+    internal static async Task<RegisteredDataset> DemoDatasetAsync(TestApp app) =>
+        (await app.Services.GetRequiredService<DatasetRegistry>().ListAsync()).Single(d => d.Name == DatasetRegistry.DemoName);
+
+    [Fact]
+    public async Task ARunCompletesWithStoredResultsAndTheSameNumbersAsTheCli()
+    {
+        using var app = new TestApp();
+        _ = app.Client();
+        var dataset = await DemoDatasetAsync(app);
+        Assert.True(DatasetRegistry.SplitCounts(dataset)["val"] > 20);
+        var jobs = app.Services.GetRequiredService<EvaluationJobs>();
+
+        var started = await jobs.StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "val", 20, "tester");
+        Assert.Equal((RunStatus.Queued, 20), (started.Status, started.SamplesTotal));
+        var run = await WaitForAsync(app, started.Id, r => r.IsFinished);
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Equal((20, 20, 0), (run.Count, run.SamplesDone, run.FailedCount));
+        var results = await app.Services.GetRequiredService<EvaluationQueries>().ResultsAsync(run.Id);
+        Assert.Equal(Enumerable.Range(0, 20), results.Select(r => r.Row));
+        var dashboard = RunAggregations.Dashboard(results);
+        Assert.Equal(run.AccuracyAt50, dashboard.Summary.AccuracyAt50);
+        Assert.Equal(run.MeanIou, dashboard.Summary.MeanIou, 12);
+
+        using var folder = new TempFolder();
+        var cli = CliRunner.Run("evaluate", "--bundle", RepositoryPaths.DemoBundle, "--dataset", dataset.Path, "--format", "jsonl",
+            "--split", "val", "--limit", "20", "--provider", "cpu", "--summary", folder.File("summary.json"));
+        Assert.Equal(0, cli.ExitCode);
+        var summary = JsonDocument.Parse(File.ReadAllText(folder.File("summary.json"))).RootElement.GetProperty("summary");
+        Assert.Equal(summary.GetProperty("accuracyAt50").GetDouble(), run.AccuracyAt50, 12);
+        Assert.Equal(summary.GetProperty("accuracyAt75").GetDouble(), run.AccuracyAt75, 12);
+        Assert.Equal(summary.GetProperty("meanIou").GetDouble(), run.MeanIou, 6);
+        Assert.Equal(summary.GetProperty("cocoAp50").GetDouble(), run.CocoAp50, 6);
+    }
+
+    [Fact]
+    public async Task BadRunsAreRefusedBeforeTheyAreQueued()
+    {
+        using var app = new TestApp();
+        _ = app.Client();
+        var dataset = await DemoDatasetAsync(app);
+        var jobs = app.Services.GetRequiredService<EvaluationJobs>();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => jobs.StartAsync("/no/such/bundle", dataset.Id, "val", null, "t"));
+        await Assert.ThrowsAsync<ArgumentException>(() => jobs.StartAsync(RepositoryPaths.DemoBundle, 9999, "val", null, "t"));
+        var noSplit = await Assert.ThrowsAsync<ArgumentException>(() => jobs.StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "nope", null, "t"));
+        Assert.Contains("testB", noSplit.Message);
+        await Assert.ThrowsAsync<ArgumentException>(() => jobs.StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "val", 0, "t"));
+        Assert.Empty(await app.Services.GetRequiredService<EvaluationQueries>().RunsAsync());
+    }
+
+    [Fact]
+    public async Task CancellingStopsAQueuedOrRunningRun()
+    {
+        using var app = new TestApp();
+        _ = app.Client();
+        var dataset = await DemoDatasetAsync(app);
+        var jobs = app.Services.GetRequiredService<EvaluationJobs>();
+
+        var first = await jobs.StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "testB", null, "t");
+        var second = await jobs.StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "testA", null, "t");
+        await WaitForAsync(app, first.Id, r => r.Status == RunStatus.Running && jobs.Progress(r.Id) is { SamplesDone: > 0 });
+        Assert.True(await jobs.CancelAsync(second.Id));   // still queued behind the first
+        Assert.True(await jobs.CancelAsync(first.Id));    // running
+
+        var cancelled = await WaitForAsync(app, first.Id, r => r.IsFinished);
+        Assert.Equal(RunStatus.Cancelled, cancelled.Status);
+        Assert.Equal(RunStatus.Cancelled, (await WaitForAsync(app, second.Id, r => r.IsFinished)).Status);
+        Assert.Empty(await app.Services.GetRequiredService<EvaluationQueries>().ResultsAsync(first.Id));
+        Assert.False(await jobs.CancelAsync(first.Id));
+    }
+
+    [Fact]
+    public async Task ARestartMarksRunsThatWereRunningAsInterruptedAndRunsTheQueuedOnes()
+    {
+        using var data = new TempFolder();
+        long running, queued;
+        using (var before = new TestApp(("Data:Folder", data.Path)))
+        {
+            _ = before.Client();
+            var dataset = await DemoDatasetAsync(before);
+            // What a process killed mid-run leaves behind: one row still "running", one still queued.
+            using var scope = before.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var runs = new[] { RunStatus.Running, RunStatus.Queued }.Select(status => new EvaluationRun
+            {
+                BundlePath = RepositoryPaths.DemoBundle, ModelName = "refshapes-demo", ModelVersion = "0.4.0", DatasetId = dataset.Id, Split = "val",
+                Limit = 5, Status = status, SamplesTotal = 5, CreatedBy = "t", CreatedAt = DateTimeOffset.UtcNow,
+            }).ToList();
+            db.EvaluationRuns.AddRange(runs);
+            await db.SaveChangesAsync();
+            (running, queued) = (runs[0].Id, runs[1].Id);
+        }
+
+        using var after = new TestApp(("Data:Folder", data.Path));
+        _ = after.Client();
+
+        var interrupted = await WaitForAsync(after, running, r => r.IsFinished);
+        Assert.Equal(RunStatus.Interrupted, interrupted.Status);
+        Assert.Contains("stopped", interrupted.Error);
+        Assert.Equal(RunStatus.Completed, (await WaitForAsync(after, queued, r => r.IsFinished)).Status);
+        Assert.Single(await after.Services.GetRequiredService<DatasetRegistry>().ListAsync());
+    }
+}
