@@ -69,4 +69,56 @@ public sealed class ReviewBrowserTests(BrowserFixture fixture)
             Assert.True(review.IouWithModel < 1);
         }
     }
+
+    [Fact]
+    public async Task ATouchGestureDrawsANewBoxWhereTheFingerWent()
+    {
+        if (BrowserFixture.BrowserMissing) return;
+        long id;
+        float from;
+        using (var scope = fixture.App.Services.CreateScope())
+        {
+            Assert.True((await scope.ServiceProvider.GetRequiredService<InvitationService>().CreateUserAsync("toucher@example.com", "T0uchTheScreen", Roles.Reviewer)).Succeeded);
+            var outcome = await scope.ServiceProvider.GetRequiredService<GroundingService>().GroundAsync(
+                File.ReadAllBytes(RepositoryPaths.Sample("refshapes-scene.png")), ["the touched shape"], new ClaimsPrincipal(new ClaimsIdentity()), "test");
+            id = outcome.PredictionIds[0];
+            // Start the gesture outside the model's box, where a drag draws rather than moves.
+            var model = outcome.Result.Predictions[0].NormalizedBox;
+            from = model.X1 <= 0.1f && model.Y1 <= 0.1f && model.X2 >= 0.1f && model.Y2 >= 0.1f ? 0.7f : 0.1f;
+        }
+        var page = await fixture.NewPageAsync(width: 800, height: 1000);
+        await page.GotoAsync($"/account/login?returnUrl=%2Freview%3Fid%3D{id}");
+        await page.FillAsync("#email", "toucher@example.com");
+        await page.FillAsync("#password", "T0uchTheScreen");
+        await page.ClickAsync("#login-button");
+        await page.WaitForSelectorAsync("body[data-interactive='true']");
+        await page.WaitForFunctionAsync("document.querySelector('#review-prompt')?.innerText.includes('the touched shape')");
+        await page.WaitForFunctionAsync("document.querySelector('#review-image img').complete && document.querySelector('#review-image img').naturalWidth > 0");
+
+        // A finger drawing a box over a fifth of the image's width and height.
+        var image = (await page.Locator("#review-image img").BoundingBoxAsync())!;
+        var to = from + 0.2f;
+        var (x1, y1, x2, y2) = (image.X + image.Width * from, image.Y + image.Height * from, image.X + image.Width * to, image.Y + image.Height * to);
+        // Doubles: Playwright does not pass a float[] through as numbers.
+        await page.EvaluateAsync(@"([x1, y1, x2, y2]) => {
+            const svg = document.querySelector('.edit-svg');
+            const fire = (type, x, y) => svg.dispatchEvent(new PointerEvent(type, { pointerType: 'touch', pointerId: 7, isPrimary: true, clientX: x, clientY: y, bubbles: true }));
+            fire('pointerdown', x1, y1);
+            for (let i = 1; i <= 5; i++) fire('pointermove', x1 + (x2 - x1) * i / 5, y1 + (y2 - y1) * i / 5);
+            fire('pointerup', x2, y2);
+        }", new double[] { x1, y1, x2, y2 });
+        await page.WaitForSelectorAsync("#edited-box");
+        await page.ClickAsync("#verdict-fixed");
+        await page.WaitForFunctionAsync("document.querySelector('#review-message')?.innerText.includes('Fixed')");
+        await BrowserFixture.ScreenshotAsync(page, "26-review-touch-drawn");
+
+        using var check = fixture.App.Services.CreateScope();
+        var review = await check.ServiceProvider.GetRequiredService<AppDbContext>().Reviews.Include(r => r.Prediction).ThenInclude(p => p!.Image).SingleAsync(r => r.PredictionId == id);
+        var box = review.CorrectedBox!.Value;
+        var (w, h) = (review.Prediction!.Image!.Width, review.Prediction.Image.Height);
+        Assert.Equal(from * w, box.X1, 0.02 * w);
+        Assert.Equal(from * h, box.Y1, 0.02 * h);
+        Assert.Equal(to * w, box.X2, 0.02 * w);
+        Assert.Equal(to * h, box.Y2, 0.02 * h);
+    }
 }

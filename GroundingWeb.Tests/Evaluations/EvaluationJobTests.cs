@@ -13,7 +13,8 @@ public sealed class EvaluationJobTests
     internal static async Task<EvaluationRun> WaitForAsync(TestApp app, long runId, Func<EvaluationRun, bool> done, int seconds = 180)
     {
         var queries = app.Services.GetRequiredService<EvaluationQueries>();
-        for (var i = 0; i < seconds * 10; i++)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
         {
             if (await queries.RunAsync(runId) is { } run && done(run))
             {
@@ -80,10 +81,14 @@ public sealed class EvaluationJobTests
     {
         using var app = new TestApp();
         _ = app.Client();
-        var dataset = await DemoDatasetAsync(app);
+        // A split large enough (about 1,500 samples) that the run is surely still going when it is cancelled.
+        using var large = new TempFolder();
+        Assert.Equal(0, CliRunner.Run("synth", "--out", large.Path, "--seed", "5", "--images", "400", "--val-fraction", "0.9",
+            "--testa-fraction", "0.05", "--testb-fraction", "0.05").ExitCode);
+        var dataset = await app.Services.GetRequiredService<DatasetRegistry>().RegisterAsync("large", large.Path, "jsonl", null, "t");
         var jobs = app.Services.GetRequiredService<EvaluationJobs>();
 
-        var first = await jobs.StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "testB", null, "t");
+        var first = await jobs.StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "val", null, "t");
         var second = await jobs.StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "testA", null, "t");
         await WaitForAsync(app, first.Id, r => r.Status == RunStatus.Running && jobs.Progress(r.Id) is { SamplesDone: > 0 });
         Assert.True(await jobs.CancelAsync(second.Id));   // still queued behind the first

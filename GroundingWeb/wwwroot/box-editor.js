@@ -42,7 +42,8 @@ window.groundingWeb.boxEditor = {
       const inside = start[0] >= Math.min(x1, x2) && start[0] <= Math.max(x1, x2) && start[1] >= Math.min(y1, y2) && start[1] <= Math.max(y1, y2);
       editor.drag = { mode: handle >= 0 ? 'resize' : inside ? 'move' : 'draw', handle, start, original: editor.box.slice() };
       if (editor.drag.mode === 'draw') editor.box = [start[0], start[1], start[0], start[1]];
-      svg.setPointerCapture(event.pointerId);
+      // Keeps the gesture ours when the finger or mouse leaves the image; synthetic events have no capturable pointer.
+      try { svg.setPointerCapture(event.pointerId); } catch (e) { }
       draw();
     });
 
