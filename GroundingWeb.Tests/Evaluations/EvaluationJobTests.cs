@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GroundingWeb.Accounts;
 using GroundingWeb.Data;
 using GroundingWeb.Evaluations;
 using GroundingWeb.Tests.Support;
@@ -131,5 +132,31 @@ public sealed class EvaluationJobTests
         Assert.Contains("stopped", interrupted.Error);
         Assert.Equal(RunStatus.Completed, (await WaitForAsync(after, queued, r => r.IsFinished)).Status);
         Assert.Single(await after.Services.GetRequiredService<DatasetRegistry>().ListAsync());
+    }
+
+    [Fact]
+    public async Task ADatasetNamingANonImageFileFailsThatSampleAndNeverServesTheFile()
+    {
+        using var app = new TestApp();
+        var member = await app.SignedInClientAsync(Roles.Reviewer);
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("secret.txt"), "password hashes would be here");
+        File.Copy(RepositoryPaths.Sample("refshapes-scene.png"), folder.File("scene.png"));
+        File.WriteAllLines(folder.File("val.jsonl"),
+        [
+            "{\"image\":\"secret.txt\",\"expression\":\"the secret\",\"box\":[1,1,5,5],\"imageWidth\":10,\"imageHeight\":10}",
+            "{\"image\":\"scene.png\",\"expression\":\"the red hexagon\",\"box\":[170,290,250,360]}",
+        ]);
+        var dataset = await app.Services.GetRequiredService<DatasetRegistry>().RegisterAsync("odd", folder.Path, "jsonl", null, "t");
+        var run = await app.Services.GetRequiredService<EvaluationJobs>().StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "val", null, "t");
+        run = await WaitForAsync(app, run.Id, r => r.IsFinished);
+
+        Assert.Equal((RunStatus.Completed, 2, 1), (run.Status, run.Count, run.FailedCount));
+        var results = await app.Services.GetRequiredService<EvaluationQueries>().ResultsAsync(run.Id);
+        Assert.NotNull(results.Single(r => r.Expression == "the secret").Failure);
+        Assert.Equal(0f, results.Single(r => r.Expression == "the secret").Iou);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await member.GetAsync($"/evaluations/{run.Id}/samples/0/image")).StatusCode);
+        var image = await member.GetAsync($"/evaluations/{run.Id}/samples/1/image");
+        Assert.Equal("image/jpeg", image.Content.Headers.ContentType?.MediaType);
     }
 }

@@ -37,21 +37,22 @@ public static class AccountEndpoints
             [FromForm] string token, [FromForm] string email, [FromForm] string password, [FromForm] string confirm,
             FirstRunSetup setup, InvitationService accounts, UserManager<AppUser> users, SignInManager<AppUser> signIn) =>
         {
-            if (!setup.Matches(token))
+            if (!setup.TryClaim(token))
             {
                 return Results.LocalRedirect("/account/setup?error=" + Uri.EscapeDataString(
                     "This setup link is not valid (an admin exists already, or the app was restarted and printed a new one)."));
             }
             if (password != confirm)
             {
+                setup.Restore(token);
                 return Back("/account/setup", token, "The two passwords differ.");
             }
             var created = await accounts.CreateUserAsync(email, password, Roles.Admin);
             if (!created.Succeeded)
             {
+                setup.Restore(token);
                 return Back("/account/setup", token, string.Join(" ", created.Errors));
             }
-            setup.Close();
             await signIn.SignInAsync((await users.FindByEmailAsync(email.Trim()))!, isPersistent: true);
             return Results.LocalRedirect("/admin/users");
         });

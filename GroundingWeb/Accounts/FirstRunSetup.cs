@@ -36,6 +36,29 @@ public sealed class FirstRunSetup
         }
     }
 
+    /// <summary>Takes the token if it matches, so two simultaneous posts cannot both use it.</summary>
+    public bool TryClaim(string? candidate)
+    {
+        lock (_gate)
+        {
+            if (!Matches(candidate))
+            {
+                return false;
+            }
+            _token = null;
+            return true;
+        }
+    }
+
+    /// <summary>Puts a claimed token back after the account could not be created (a weak password, say).</summary>
+    public void Restore(string token)
+    {
+        lock (_gate)
+        {
+            _token ??= token;
+        }
+    }
+
     public void Close()
     {
         lock (_gate)

@@ -18,8 +18,9 @@ public sealed record PredictionResponse(
     long Id, string Prompt, float[] Box, ApiImage Image, ApiModel Model, string Provider, double TotalMs, string? User,
     DateTimeOffset CreatedAt, string ReviewState);
 
+/// <summary>A bundle; <c>Path</c> and <c>Error</c> are given to signed-in team members only.</summary>
 public sealed record ModelResponse(
-    string Path, bool Active, string? Name, string? Version, bool? Trained, string? Description, string? Error,
+    string? Path, bool Active, string? Name, string? Version, bool? Trained, string? Description, string? Error,
     IReadOnlyDictionary<string, GroundingWeb.Inference.Bundles.SplitMetrics>? Metrics);
 
 public sealed record ModelsResponse(string Provider, bool WarmedUp, IReadOnlyList<ModelResponse> Bundles);

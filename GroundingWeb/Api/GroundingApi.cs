@@ -161,8 +161,10 @@ public static class GroundingApi
             new ApiModel(p.ModelName, p.ModelVersion, p.ModelTrained), p.Provider, p.TotalMs, p.UserName, p.CreatedAt, p.ReviewState.ToString()));
     }
 
-    private static Ok<ModelsResponse> GetModels(BundleCatalog catalog, GroundingEngine engine)
+    private static Ok<ModelsResponse> GetModels(BundleCatalog catalog, GroundingEngine engine, ClaimsPrincipal user)
     {
+        // Server paths and load errors are for the team; anonymous demo visitors see names and metrics.
+        var member = user.IsInRole(Roles.Admin) || user.IsInRole(Roles.Reviewer);
         string provider;
         try
         {
@@ -172,9 +174,9 @@ public static class GroundingApi
         {
             provider = "unavailable";
         }
-        var bundles = catalog.List().Select(b => new ModelResponse(
-            b.Path, b.Path == engine.ActiveBundlePath, b.Manifest?.Name, b.Manifest?.Version, b.Manifest?.Trained, b.Manifest?.Description,
-            b.Error, b.Manifest?.Provenance?.Metrics)).ToList();
+        var bundles = catalog.List().Where(b => member || b.Manifest is not null).Select(b => new ModelResponse(
+            member ? b.Path : null, b.Path == engine.ActiveBundlePath, b.Manifest?.Name, b.Manifest?.Version, b.Manifest?.Trained, b.Manifest?.Description,
+            member ? b.Error : null, b.Manifest?.Provenance?.Metrics)).ToList();
         return TypedResults.Ok(new ModelsResponse(provider, engine.IsWarm, bundles));
     }
 

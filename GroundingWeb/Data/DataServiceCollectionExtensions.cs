@@ -1,4 +1,5 @@
 using GroundingWeb.Services;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -18,10 +19,15 @@ public static class DataServiceCollectionExtensions
         {
             var data = sp.GetRequiredService<IOptions<DataOptions>>().Value;
             Directory.CreateDirectory(data.FullPath);
-            options.UseSqlite($"Data Source={data.DatabasePath};Cache=Shared");
+            options.UseSqlite($"Data Source={data.DatabasePath}");
         });
         // Identity's stores want a scoped context; components and services use the factory.
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
+
+        // Sign-in cookies and antiforgery tokens stay valid across restarts (and container replacements):
+        // the keys that protect them live in the data folder, not in memory.
+        var keys = Path.Combine(Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, builder.Configuration["Data:Folder"] ?? "App_Data")), "keys");
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("GroundingWeb");
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ImageStore>();

@@ -1,7 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using GroundingWeb.Accounts;
+using GroundingWeb.Inference.Hosting;
+using GroundingWeb.Inference.Imaging;
 using GroundingWeb.Inference.IO;
+using GroundingWeb.Services;
 
 namespace GroundingWeb.Evaluations;
 
@@ -41,17 +44,21 @@ public static class EvaluationEndpoints
             return Results.File(JsonSerializer.SerializeToUtf8Bytes(document, GroundingJson.Indented), "application/json", $"evaluation-{id}-{run.Split}.json");
         });
 
-        // The path comes from the stored result, never from the URL.
-        runs.MapGet("/samples/{row:int}/image", async (long id, int row, EvaluationQueries queries) =>
+        // The path comes from the stored result, never from the URL; and since a dataset line may name
+        // any file, only what decodes as an image is sent, re-encoded, never the file's own bytes.
+        runs.MapGet("/samples/{row:int}/image", async (long id, int row, EvaluationQueries queries, GroundingEngine engine) =>
         {
             var result = await queries.ResultAsync(id, row);
             if (result is null || !File.Exists(result.ImagePath)) return Results.NotFound();
-            var mime = Path.GetExtension(result.ImagePath).ToLowerInvariant() switch
+            try
             {
-                ".png" => "image/png", ".jpg" or ".jpeg" => "image/jpeg", ".gif" => "image/gif", ".webp" => "image/webp", ".bmp" => "image/bmp",
-                _ => "application/octet-stream",
-            };
-            return Results.File(result.ImagePath, mime);
+                var decoded = ImageDecoder.Decode(await File.ReadAllBytesAsync(result.ImagePath), engine.Pipeline.ImageLimits);
+                return Results.File(ImagePreview.Jpeg(decoded, ImagePreview.MaxSide), "image/jpeg");
+            }
+            catch (ImageDecodeException)
+            {
+                return Results.NotFound();
+            }
         });
     }
 }

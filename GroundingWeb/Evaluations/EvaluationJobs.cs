@@ -61,8 +61,15 @@ public sealed class EvaluationJobs(IDbContextFactory<AppDbContext> contexts, Bun
     {
         if (_running.TryGetValue(runId, out var running))
         {
-            await running.CancelAsync();
-            return true;
+            try
+            {
+                await running.CancelAsync();
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+                // It ended a moment ago; the database below says how.
+            }
         }
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         // Only a run still queued changes here; the worker skips it when its turn comes.

@@ -27,7 +27,14 @@ public sealed class EvaluationWorker(
         await RecoverAsync(stoppingToken);
         await foreach (var runId in jobs.Queue.ReadAllAsync(stoppingToken))
         {
-            await RunAsync(runId, stoppingToken);
+            try
+            {
+                await RunAsync(runId, stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                _logger.LogError(ex, "Evaluation run {Id} could not be started.", runId);
+            }
         }
     }
 
@@ -58,9 +65,15 @@ public sealed class EvaluationWorker(
             return;
         }
         using var cancel = jobs.Began(runId, stoppingToken);
+        // Claimed only if still queued: a cancel that landed after the read above must win.
+        var claimed = await db.EvaluationRuns.Where(r => r.Id == runId && r.Status == RunStatus.Queued)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, RunStatus.Running).SetProperty(r => r.StartedAt, clock.GetUtcNow()), stoppingToken);
+        if (claimed == 0)
+        {
+            jobs.Ended(runId);
+            return;
+        }
         run.Status = RunStatus.Running;
-        run.StartedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(stoppingToken);
         try
         {
             var (samples, report) = await Task.Run(() => Evaluate(run, cancel.Token), cancel.Token);
@@ -73,10 +86,13 @@ public sealed class EvaluationWorker(
             await FinishAsync(run.Id, stoppingToken.IsCancellationRequested ? RunStatus.Interrupted : RunStatus.Cancelled,
                 stoppingToken.IsCancellationRequested ? "The app stopped while this run was going; start it again." : "Cancelled.");
         }
-        catch (Exception ex) when (ex is BundleException or InvalidDataException or IOException or ArgumentException or InvalidOperationException)
+        catch (Exception ex)
         {
+            // Whatever breaks one run (a runtime error in the model, a full disk) fails that run only:
+            // an exception leaving this service would stop the whole app.
             _logger.LogError(ex, "Evaluation run {Id} failed.", run.Id);
-            await FinishAsync(run.Id, RunStatus.Failed, ex.Message);
+            await FinishAsync(run.Id, RunStatus.Failed, ex is BundleException or InvalidDataException or IOException or ArgumentException
+                ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
         }
         finally
         {
@@ -163,9 +179,17 @@ public sealed class EvaluationWorker(
 
     private async Task FinishAsync(long runId, RunStatus status, string message)
     {
-        await using var db = await contexts.CreateDbContextAsync();
-        await db.EvaluationRuns.Where(r => r.Id == runId)
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, status).SetProperty(r => r.FinishedAt, clock.GetUtcNow()).SetProperty(r => r.Error, message));
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            await db.EvaluationRuns.Where(r => r.Id == runId)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, status).SetProperty(r => r.FinishedAt, clock.GetUtcNow()).SetProperty(r => r.Error, message));
+        }
+        catch (Exception ex)
+        {
+            // The next start marks a run left "running" as interrupted; the worker itself must go on.
+            _logger.LogError(ex, "Could not record the end of evaluation run {Id} ({Status}).", runId, status);
+        }
     }
 
     /// <summary>Reports on the evaluating thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>

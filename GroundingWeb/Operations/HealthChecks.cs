@@ -10,7 +10,7 @@ internal sealed class ModelWarmHealthCheck(GroundingEngine engine) : IHealthChec
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(engine.IsWarm
-            ? HealthCheckResult.Healthy($"Model warmed up ({engine.ActiveBundlePath}).")
+            ? HealthCheckResult.Healthy("Model warmed up.")
             : HealthCheckResult.Unhealthy("The model is not warmed up yet."));
 }
 

@@ -11,7 +11,15 @@ public static class ReviewEndpoints
             // Built in a temporary file first: a zip cannot be written to the response as it streams,
             // and a failure half-way must not leave the client with half an archive.
             var temporary = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
-            await export.WriteZipAsync(temporary, cancellationToken);
+            try
+            {
+                await export.WriteZipAsync(temporary, cancellationToken);
+            }
+            catch
+            {
+                await temporary.DisposeAsync();
+                throw;
+            }
             temporary.Position = 0;
             return Results.File(temporary, "application/zip", $"groundingweb-reviewed-{DateTime.UtcNow:yyyyMMdd-HHmmss}.zip");
         }).RequireAuthorization(Policies.Member).ExcludeFromDescription();

@@ -14,7 +14,7 @@ namespace GroundingWeb.Review;
 /// under <c>images/</c>. Unzip it and run
 /// <c>grounding evaluate --dataset folder --format jsonl --split reviewed</c>.
 /// </summary>
-public sealed class ReviewExport(IDbContextFactory<AppDbContext> contexts, ImageStore store)
+public sealed class ReviewExport(IDbContextFactory<AppDbContext> contexts, ImageStore store, ILogger<ReviewExport> logger)
 {
     public const string Split = "reviewed";
 
@@ -36,12 +36,19 @@ public sealed class ReviewExport(IDbContextFactory<AppDbContext> contexts, Image
             }
             var image = prediction.Image!;
             var name = $"images/{image.Sha256}.{image.Extension}";
+            var source = store.PathOf(image.Sha256, image.Extension);
+            if (!File.Exists(source))
+            {
+                // A sample without its image would break the dataset; leave it out rather than fail the export.
+                logger.LogWarning("Export skips prediction {Id}: its image file {Path} is missing.", prediction.Id, source);
+                continue;
+            }
             if (images.Add(name))
             {
                 var entry = zip.CreateEntry(name, CompressionLevel.NoCompression);
                 await using var target = await entry.OpenAsync(cancellationToken);
-                await using var source = File.OpenRead(store.PathOf(image.Sha256, image.Extension));
-                await source.CopyToAsync(target, cancellationToken);
+                await using var file = File.OpenRead(source);
+                await file.CopyToAsync(target, cancellationToken);
             }
             var record = new JsonLinesRecord
             {
