@@ -9,7 +9,11 @@ public sealed class AuthorizationRulesTests(ApiFixture fixture) : IClassFixture<
 {
     private TestApp App => fixture.App;
 
-    private static readonly string[] MemberPages = ["/history", "/history/1", "/models"];
+    private static readonly string[] MemberPages =
+        ["/history", "/history/1", "/models", "/review", "/review?id=1", "/datasets", "/evaluations", "/evaluations/1", "/evaluations/compare?ids=1,2", "/evaluations/1/samples/0", "/review/export.zip"];
+
+    /// <summary>Member-only downloads that answer 404 for a run that does not exist, once past the sign-in.</summary>
+    private static readonly string[] MemberDownloads = ["/evaluations/1/results.csv", "/evaluations/1/results.json", "/evaluations/1/samples/0/image"];
     private static readonly string[] AdminPages = ["/admin/users"];
     private static readonly string[] OpenPages = ["/", "/account/login", "/account/setup", "/account/accept", "/api/index.html", "/openapi/v1.json", "/api/v1/models", "/health/live"];
 
@@ -21,7 +25,7 @@ public sealed class AuthorizationRulesTests(ApiFixture fixture) : IClassFixture<
         {
             Assert.True((await client.GetAsync(page)).StatusCode == HttpStatusCode.OK, page);
         }
-        foreach (var page in MemberPages.Concat(AdminPages))
+        foreach (var page in MemberPages.Concat(AdminPages).Concat(MemberDownloads))
         {
             var response = await client.GetAsync(page);
             Assert.True(response.StatusCode == HttpStatusCode.Redirect, page);
@@ -39,6 +43,10 @@ public sealed class AuthorizationRulesTests(ApiFixture fixture) : IClassFixture<
         foreach (var page in MemberPages.Concat(OpenPages))
         {
             Assert.True((await reviewer.GetAsync(page)).StatusCode == HttpStatusCode.OK, page);
+        }
+        foreach (var download in MemberDownloads)
+        {
+            Assert.True((await reviewer.GetAsync(download)).StatusCode == HttpStatusCode.NotFound, download);
         }
         foreach (var page in AdminPages)
         {
