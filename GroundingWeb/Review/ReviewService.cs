@@ -14,34 +14,8 @@ public sealed class ReviewService(IDbContextFactory<AppDbContext> contexts, Time
     public async Task<IReadOnlyList<long>> QueueAsync(string reviewerId, ReviewQueueFilter filter, int limit = 1000, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = db.Predictions.AsNoTracking().Where(p => !p.Reviews.Any(r => r.ReviewerId == reviewerId));
-        if (!string.IsNullOrWhiteSpace(filter.PromptContains))
-        {
-            var pattern = "%" + filter.PromptContains.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            rows = rows.Where(p => EF.Functions.Like(p.Prompt, pattern, "\\"));
-        }
-        if (!string.IsNullOrEmpty(filter.Model))
-        {
-            rows = rows.Where(p => p.ModelName == filter.Model);
-        }
-        if (filter.Uploader == HistoryQuery.AnonymousUser)
-        {
-            rows = rows.Where(p => p.UserName == null);
-        }
-        else if (!string.IsNullOrEmpty(filter.Uploader))
-        {
-            rows = rows.Where(p => p.UserName == filter.Uploader);
-        }
-        if (filter.From is { } from)
-        {
-            var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            rows = rows.Where(p => p.CreatedAt >= start);
-        }
-        if (filter.To is { } to)
-        {
-            var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            rows = rows.Where(p => p.CreatedAt < end);
-        }
+        var rows = db.Predictions.AsNoTracking().Where(p => !p.Reviews.Any(r => r.ReviewerId == reviewerId))
+            .Filter(filter.PromptContains, filter.Model, filter.Uploader, filter.From, filter.To);
         return await rows.OrderBy(p => p.Id).Select(p => p.Id).Take(limit).ToListAsync(cancellationToken);
     }
 

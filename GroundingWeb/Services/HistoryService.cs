@@ -12,35 +12,7 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> contexts, Ima
     public async Task<HistoryPage> SearchAsync(HistoryQuery query, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = db.Predictions.AsNoTracking().AsQueryable();
-        if (!string.IsNullOrWhiteSpace(query.PromptContains))
-        {
-            // Sqlite's LIKE is case-insensitive for ASCII, which is what a search box should be.
-            var pattern = "%" + EscapeLike(query.PromptContains.Trim()) + "%";
-            rows = rows.Where(p => EF.Functions.Like(p.Prompt, pattern, "\\"));
-        }
-        if (!string.IsNullOrEmpty(query.Model))
-        {
-            rows = rows.Where(p => p.ModelName == query.Model);
-        }
-        if (query.User == HistoryQuery.AnonymousUser)
-        {
-            rows = rows.Where(p => p.UserName == null);
-        }
-        else if (!string.IsNullOrEmpty(query.User))
-        {
-            rows = rows.Where(p => p.UserName == query.User);
-        }
-        if (query.From is { } from)
-        {
-            var start = new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            rows = rows.Where(p => p.CreatedAt >= start);
-        }
-        if (query.To is { } to)
-        {
-            var end = new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            rows = rows.Where(p => p.CreatedAt < end);
-        }
+        var rows = db.Predictions.AsNoTracking().Filter(query.PromptContains, query.Model, query.User, query.From, query.To);
         if (query.ReviewState is { } state)
         {
             rows = rows.Where(p => p.ReviewState == state);
@@ -101,7 +73,4 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> contexts, Ima
             store.Gate.Release();
         }
     }
-
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 }
