@@ -28,7 +28,7 @@ public sealed class HistoryService(IDbContextFactory<AppDbContext> contexts, Ima
     public async Task<PredictionRecord?> FindAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        return await db.Predictions.AsNoTracking().Include(p => p.Image).FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
+        return await db.Predictions.AsNoTracking().Include(p => p.Image).Include(p => p.Reviews).FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
     }
 
     public async Task<IReadOnlyList<string>> ModelNamesAsync(CancellationToken cancellationToken = default)
