@@ -69,10 +69,7 @@ public sealed class AdminBrowserTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "15-admin-created-reviewer");
 
         var reviewer = await fixture.NewPageAsync();
-        await reviewer.GotoAsync("/account/login?returnUrl=%2Fhistory");
-        await reviewer.FillAsync("#email", "reviewer@example.com");
-        await reviewer.FillAsync("#password", "Rev1ewerPassword");
-        await reviewer.ClickAsync("#login-button");
+        await BrowserFixture.SignInAsync(reviewer, "reviewer@example.com", "Rev1ewerPassword", "/history");
         await reviewer.WaitForURLAsync("**/history");
         await reviewer.WaitForSelectorAsync(".history-prompt");
         Assert.Equal(0, await reviewer.Locator("#nav-users").CountAsync());

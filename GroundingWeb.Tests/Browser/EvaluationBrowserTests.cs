@@ -30,10 +30,7 @@ public sealed class EvaluationBrowserTests(BrowserFixture fixture)
             Assert.True((await scope.ServiceProvider.GetRequiredService<InvitationService>().CreateUserAsync("evaluator@example.com", "Evalu4tionAdmin", Roles.Admin)).Succeeded);
         }
         var page = await fixture.NewPageAsync();
-        await page.GotoAsync("/account/login?returnUrl=%2Fdatasets");
-        await page.FillAsync("#email", "evaluator@example.com");
-        await page.FillAsync("#password", "Evalu4tionAdmin");
-        await page.ClickAsync("#login-button");
+        await BrowserFixture.SignInAsync(page, "evaluator@example.com", "Evalu4tionAdmin", "/datasets");
         await page.WaitForURLAsync("**/datasets");
         await page.WaitForSelectorAsync("body[data-interactive='true']");
         Assert.Contains(DatasetRegistry.DemoName, await page.InnerTextAsync("#dataset-table"));

@@ -26,10 +26,7 @@ public sealed class ReviewBrowserTests(BrowserFixture fixture)
             id = outcome.PredictionIds[0];
         }
         var page = await fixture.NewPageAsync();
-        await page.GotoAsync($"/account/login?returnUrl=%2Freview%3Fid%3D{id}");
-        await page.FillAsync("#email", "dragger@example.com");
-        await page.FillAsync("#password", "Dr4gTheBoxPlease");
-        await page.ClickAsync("#login-button");
+        await BrowserFixture.SignInAsync(page, "dragger@example.com", "Dr4gTheBoxPlease", $"/review?id={id}");
         await page.WaitForURLAsync("**/review?id=*");
         await page.WaitForSelectorAsync("body[data-interactive='true']");
         await page.WaitForFunctionAsync("document.querySelector('#review-prompt')?.innerText.includes('the cup to review')");
@@ -87,10 +84,7 @@ public sealed class ReviewBrowserTests(BrowserFixture fixture)
             from = model.X1 <= 0.1f && model.Y1 <= 0.1f && model.X2 >= 0.1f && model.Y2 >= 0.1f ? 0.7f : 0.1f;
         }
         var page = await fixture.NewPageAsync(width: 800, height: 1000);
-        await page.GotoAsync($"/account/login?returnUrl=%2Freview%3Fid%3D{id}");
-        await page.FillAsync("#email", "toucher@example.com");
-        await page.FillAsync("#password", "T0uchTheScreen");
-        await page.ClickAsync("#login-button");
+        await BrowserFixture.SignInAsync(page, "toucher@example.com", "T0uchTheScreen", $"/review?id={id}");
         await page.WaitForSelectorAsync("body[data-interactive='true']");
         await page.WaitForFunctionAsync("document.querySelector('#review-prompt')?.innerText.includes('the touched shape')");
         await page.WaitForFunctionAsync("document.querySelector('#review-image img').complete && document.querySelector('#review-image img').naturalWidth > 0");

@@ -37,9 +37,7 @@ public static class GroundingApi
             limiter.AddPolicy(RateLimitOptions.GroundPolicy, context =>
             {
                 var perMinute = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.GroundRequestsPerMinute;
-                var client = context.User.Identity?.IsAuthenticated == true
-                    ? "user:" + context.User.FindFirstValue(ClaimTypes.NameIdentifier)
-                    : "ip:" + context.Connection.RemoteIpAddress;
+                var client = ClientRateLimiter.ClientKey(context.User, context.Connection.RemoteIpAddress?.ToString());
                 return RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
