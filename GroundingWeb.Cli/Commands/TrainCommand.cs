@@ -20,6 +20,7 @@ internal static class TrainCommand
         var weightDecay = new Option<double>("--weight-decay") { DefaultValueFactory = _ => 1e-4 };
         var warmup = new Option<int>("--warmup-steps") { Description = "Linear warm-up steps before the cosine decay.", DefaultValueFactory = _ => 0 };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout in the decoder layers while training (the reference: 0.1).", DefaultValueFactory = _ => 0.1 };
         var l1Weight = new Option<double>("--l1-weight") { Description = "Add this weight times the L1 distance of the box coordinates to the DIoU loss (0 = DIoU alone, as the reference).", DefaultValueFactory = _ => 0 };
         var modelDim = new Option<int>("--model-dim") { DefaultValueFactory = _ => 192 };
         var layers = new Option<int>("--layers") { DefaultValueFactory = _ => 3 };
@@ -30,7 +31,7 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out from its last checkpoint." };
         var command = new Command("train", "Train the fusion head on cached features (DIoU loss, AdamW, cosine schedule).")
         {
-            features, trainSplit, valSplit, output, epochs, batch, lr, weightDecay, warmup, l1Weight, seed, modelDim, layers, heads, feedForward, device, threads, resume,
+            features, trainSplit, valSplit, output, epochs, batch, lr, weightDecay, warmup, l1Weight, dropout, seed, modelDim, layers, heads, feedForward, device, threads, resume,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Run(() =>
         {
@@ -42,7 +43,7 @@ internal static class TrainCommand
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
-                WeightDecay = parse.GetValue(weightDecay), WarmupSteps = parse.GetValue(warmup), L1Weight = parse.GetValue(l1Weight), Seed = parse.GetValue(seed),
+                WeightDecay = parse.GetValue(weightDecay), WarmupSteps = parse.GetValue(warmup), L1Weight = parse.GetValue(l1Weight), Dropout = parse.GetValue(dropout), Seed = parse.GetValue(seed),
                 Device = parse.GetValue(device)!, Threads = parse.GetValue(threads),
             };
             options.Validate();

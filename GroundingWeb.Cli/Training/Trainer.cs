@@ -45,7 +45,7 @@ internal sealed record TrainingOptions
         ArgumentOutOfRangeException.ThrowIfNegative(L1Weight, "--l1-weight");
         if (!(LearningRate > 0) || WeightDecay < 0 || Dropout is < 0 or >= 1)
         {
-            throw new ArgumentException($"--lr must be positive, --weight-decay not negative and dropout in [0, 1) (got {LearningRate}, {WeightDecay}, {Dropout}).");
+            throw new ArgumentException($"--lr must be positive, --weight-decay not negative and --dropout in [0, 1) (got {LearningRate}, {WeightDecay}, {Dropout}).");
         }
     }
 }

@@ -44,20 +44,14 @@ public static class DatasetReader
     /// <exception cref="ArgumentException">The split is not in the dataset; the message lists the splits present.</exception>
     public static DatasetReadResult Read(string path, DatasetFormat format, string? split, string? imageFolder, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (split is not null && string.IsNullOrWhiteSpace(split))
-        {
-            throw new ArgumentException("A split name cannot be blank; pass null to read every split.", nameof(split));
-        }
-
-        var sink = new DatasetReadSink(split);
+        var sink = Begin(path, split);
         switch (format)
         {
             case DatasetFormat.Refer:
                 ReferDatasetReader.Read(path, imageFolder, sink, cancellationToken);
                 break;
             case DatasetFormat.Parquet:
-                // Parquet.Net reads asynchronously only; the caller is a CLI or a background job, never a UI thread.
+                // Parquet.Net reads asynchronously only; callers on a request or UI thread use ReadAsync.
                 ParquetDatasetReader.ReadAsync(path, imageFolder, sink, cancellationToken).GetAwaiter().GetResult();
                 break;
             case DatasetFormat.Jsonl:
@@ -66,7 +60,46 @@ public static class DatasetReader
             default:
                 throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown dataset format.");
         }
+        return Finish(path, format, split, sink);
+    }
 
+    /// <summary>
+    /// <see cref="Read(string, DatasetFormat, string?, string?, CancellationToken)"/> for callers that must not
+    /// block a thread: parquet is awaited, refer and JSON Lines (file reads and parsing) run on the thread pool.
+    /// </summary>
+    public static async Task<DatasetReadResult> ReadAsync(string path, DatasetFormat format, string? split, string? imageFolder,
+        CancellationToken cancellationToken = default)
+    {
+        var sink = Begin(path, split);
+        switch (format)
+        {
+            case DatasetFormat.Refer:
+                await Task.Run(() => ReferDatasetReader.Read(path, imageFolder, sink, cancellationToken), cancellationToken).ConfigureAwait(false);
+                break;
+            case DatasetFormat.Parquet:
+                await ParquetDatasetReader.ReadAsync(path, imageFolder, sink, cancellationToken).ConfigureAwait(false);
+                break;
+            case DatasetFormat.Jsonl:
+                await Task.Run(() => JsonLinesDatasetReader.Read(path, sink, cancellationToken), cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown dataset format.");
+        }
+        return Finish(path, format, split, sink);
+    }
+
+    private static DatasetReadSink Begin(string path, string? split)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (split is not null && string.IsNullOrWhiteSpace(split))
+        {
+            throw new ArgumentException("A split name cannot be blank; pass null to read every split.", nameof(split));
+        }
+        return new DatasetReadSink(split);
+    }
+
+    private static DatasetReadResult Finish(string path, DatasetFormat format, string? split, DatasetReadSink sink)
+    {
         if (split is not null && !sink.SplitsSeen.Contains(split))
         {
             throw new ArgumentException(

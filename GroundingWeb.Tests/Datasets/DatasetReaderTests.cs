@@ -52,6 +52,23 @@ public sealed class DatasetReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAsyncGivesWhatReadGivesForEveryFormat()
+    {
+        File.WriteAllText(_temp.File("val.jsonl"), """{"image":"refcoco/train2014/COCO_train2014_000000000001.jpg","expression":"x","box":[1,1,2,2]}""");
+        var cases = new[] { (WriteRefer(), DatasetFormat.Refer), (WriteParquetDataset(), DatasetFormat.Parquet), (_temp.File("val.jsonl"), DatasetFormat.Jsonl) };
+
+        foreach (var (path, format) in cases)
+        {
+            var expected = DatasetReader.Read(path, format, null, null).Samples;
+            var actual = (await DatasetReader.ReadAsync(path, format, null, null)).Samples;
+            Assert.Equal(expected, actual);
+        }
+        Assert.Equal(["b", "c"], (await DatasetReader.ReadAsync(WriteParquetDataset(), DatasetFormat.Parquet, "testA", null)).Samples.Select(s => s.Expression));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => DatasetReader.ReadAsync(WriteParquetDataset(), DatasetFormat.Parquet, "testB", null));
+        Assert.Contains("Splits present: ", error.Message);
+    }
+
+    [Fact]
     public void AnUnknownSplitListsTheSplitsPresent()
     {
         var error = Assert.Throws<ArgumentException>(() => DatasetReader.Read(WriteRefer(), DatasetFormat.Refer, "validation"));

@@ -3,6 +3,7 @@ using GroundingWeb.Cli.Features;
 using GroundingWeb.Cli.Training;
 using GroundingWeb.Inference.Datasets;
 using GroundingWeb.Inference.Imaging;
+using GroundingWeb.Inference.Onnx;
 using GroundingWeb.Tests.Support;
 using Xunit.Abstractions;
 
@@ -36,7 +37,7 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
         var (tensors, metadata) = SafeTensorsFile.Read(Path.Combine(outDirectory, "train", astronaut.Shard));
         Assert.Equal("groundingweb-features", metadata["format"]);
         var image = tensors[astronaut.Image];
-        Assert.Equal([196L, 768L], image.Shape);
+        Assert.Equal([196L, ResNetTokenModelComposer.Width], image.Shape);
         Assert.Equal(SafeTensorDType.F16, image.DType);
         var runtime = pipeline.EncodeImage(ImageDecoder.Decode(File.ReadAllBytes(RepositoryPaths.Sample("astronaut.png")), pipeline.ImageLimits)).Tokens;
         var cached = image.ToFloats();
@@ -46,7 +47,7 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
         Assert.Equal(pipeline.Bundle.Tokenizer.Encode("the astronaut").Length, (int)text.Shape[0]);
 
         var manifest = FeaturesManifest.Read(outDirectory);
-        Assert.Equal((196, 768, 384), (manifest.ImageTokens, manifest.ImageDim, manifest.TextDim));
+        Assert.Equal((196, ResNetTokenModelComposer.Width, 384), (manifest.ImageTokens, manifest.ImageDim, manifest.TextDim));
         Assert.Equal(5, manifest.Splits["train"].Samples);
         using (var dataset = FeatureDataset.Load(outDirectory, "train"))
         {

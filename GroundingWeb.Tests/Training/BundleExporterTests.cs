@@ -12,7 +12,7 @@ namespace GroundingWeb.Tests.Training;
 public class BundleExporterTests(ITestOutputHelper output)
 {
     // The demo encoders' widths with a small decoder, so training stays quick.
-    private static readonly FusionHeadConfig Config = new(768, 384, 32, 2, 4, 64);
+    private static readonly FusionHeadConfig Config = new(ResNetTokenModelComposer.Width, 384, 32, 2, 4, 64);
 
     [Fact]
     public void ExportedBundleMatchesTheTrainedCheckpointAndKeepsTheEncoderManifest()
@@ -78,7 +78,7 @@ public class BundleExporterTests(ITestOutputHelper output)
         HeadCheckpoint.Write(run.File("h.safetensors"), FusionHeadWeights.CreateRandom(small, 1), new Dictionary<string, string>());
 
         var error = Assert.Throws<InvalidDataException>(() => BundleExporter.Export(run.File("h.safetensors"), RepositoryPaths.DemoBundle, run.File("out"), null, null));
-        Assert.Contains("768", error.Message);
+        Assert.Contains(ResNetTokenModelComposer.Width.ToString(), error.Message);
     }
 
     private static float[] RunTorch(FusionHeadWeights weights, FusionHeadInputs inputs)

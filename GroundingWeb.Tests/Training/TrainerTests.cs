@@ -76,6 +76,16 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Contains("same settings", error.Message);
     }
 
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(-0.1)]
+    public void DropoutOutsideZeroToOneIsRefused(double dropout)
+    {
+        var error = Assert.Throws<ArgumentException>(() => (Options with { Dropout = dropout }).Validate());
+
+        Assert.Contains("--dropout in [0, 1)", error.Message);
+    }
+
     [Fact]
     public void CosineScheduleWarmsUpThenDecaysToZero()
     {

@@ -55,7 +55,7 @@ public sealed class DatasetRegistry(IDbContextFactory<AppDbContext> contexts, IO
             throw new ArgumentException($"A dataset named '{name}' is registered already.");
         }
 
-        var read = await Task.Run(() => DatasetReader.Read(fullPath, parsed, null, string.IsNullOrWhiteSpace(imageFolder) ? null : imageFolder.Trim(), cancellationToken), cancellationToken);
+        var read = await DatasetReader.ReadAsync(fullPath, parsed, null, string.IsNullOrWhiteSpace(imageFolder) ? null : imageFolder.Trim(), cancellationToken);
         if (read.Samples.Count == 0)
         {
             var why = read.Skipped.Count > 0 ? $" ({read.Skipped.Count} rows skipped, first: {read.Skipped[0].File} row {read.Skipped[0].Row}: {read.Skipped[0].Reason})" : "";
