@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the demo bundle's trained fusion head: RefShapes data, cached features, training,
-# export into models/demo and the recorded metrics. About 50 minutes on a 2-core CPU machine.
+# export into models/demo and the recorded metrics. About 85 minutes on a 2-core CPU machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,10 +11,10 @@ $G synth --out data/refshapes --seed 1 --images 4600 --val-fraction 0.07 --testa
 for split in val train testA testB; do
   $G features --bundle models/demo --dataset data/refshapes --format jsonl --split "$split" --out data/features --provider cpu
 done
-$G train --features data/features --out runs/demo --epochs 20 --batch 32 --lr 3e-4 --warmup-steps 200 --l1-weight 2.5 --seed 1 \
+$G train --features data/features --out runs/demo --epochs 28 --batch 32 --lr 3e-4 --warmup-steps 200 --l1-weight 2.5 --seed 1 \
   --model-dim 192 --layers 3 --heads 6 --feed-forward 768
 rm -rf runs/demo-export
-$G export --checkpoint runs/demo/best.safetensors --encoders models/demo --out runs/demo-export --name refshapes-demo --version 0.5.0
+$G export --checkpoint runs/demo/best.safetensors --encoders models/demo --out runs/demo-export --name refshapes-demo --version 0.6.0
 cp runs/demo-export/fusion.onnx runs/demo-export/bundle.json models/demo/
 for split in val testA testB; do
   $G evaluate --bundle models/demo --dataset data/refshapes --format jsonl --split "$split" --record --provider cpu
