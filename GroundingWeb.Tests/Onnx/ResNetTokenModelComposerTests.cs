@@ -8,7 +8,7 @@ public sealed class ResNetTokenModelComposerTests
 {
     private static readonly string Package = NuGetPackageLocator.FindPackageFolder("Microsoft.ML.DnnImageFeaturizer.ResNet18", "0.23.1");
     private static readonly byte[] Preprocess = File.ReadAllBytes(Path.Combine(Package, "tools/DnnImageModels/ResNetPrepOnnx/ResNetPreprocess.onnx"));
-    private const int Tokens = ResNetTokenModelComposer.Tokens, Width = ResNetTokenModelComposer.Width;
+    private const int Tokens = ResNetTokenModelComposer.Tokens, Width = ResNetTokenModelComposer.Width, GridSide = ResNetTokenModelComposer.GridSide;
     private static readonly byte[] ResNet = File.ReadAllBytes(Path.Combine(Package, "tools/DnnImageModels/ResNet18Onnx/ResNet18.onnx"));
 
     [Fact]
@@ -43,9 +43,9 @@ public sealed class ResNetTokenModelComposerTests
         var pixels = RandomPixels(seed: 11);
         var (_, tokens) = Run(pixels);
 
-        const int cell = 16, gridSide = 14;
+        const int cell = 224 / GridSide;
         var blocks = ResNetTokenModelComposer.ColourBlocksPerSide;
-        foreach (var (row, column) in new[] { (0, 0), (3, 5), (gridSide - 1, gridSide - 1), (6, 0) })
+        foreach (var (row, column) in new[] { (0, 0), (3, 5), (GridSide - 1, GridSide - 1), (6, 0) })
         for (var blockRow = 0; blockRow < blocks; blockRow++)
         for (var blockColumn = 0; blockColumn < blocks; blockColumn++)
         for (var c = 0; c < 3; c++)
@@ -60,7 +60,7 @@ public sealed class ResNetTokenModelComposerTests
             }
             var expected = (sum / 16 - 127.5) / 127.5;
             var channel = ResNetTokenModelComposer.ColourStart + (blockRow * blocks + blockColumn) * 3 + c;
-            Assert.Equal(expected, tokens[(row * gridSide + column) * Width + channel], 1e-5);
+            Assert.Equal(expected, tokens[(row * GridSide + column) * Width + channel], 1e-5);
         }
     }
 
@@ -84,10 +84,9 @@ public sealed class ResNetTokenModelComposerTests
         }
         Assert.Equal(Tokens, rows.Count);
         Assert.All(code, v => Assert.InRange(v, -1f, 1f));
-        const int gridSide = 14;
         // The ramps: row ramp of the top-left cell, column ramp of the bottom-right cell.
-        Assert.Equal(0.5 / gridSide * 2 - 1, code[0], 1e-6);
-        Assert.Equal((gridSide - 0.5) / gridSide * 2 - 1, code[(17 + 1) * Tokens - 1], 1e-6);
+        Assert.Equal(0.5 / GridSide * 2 - 1, code[0], 1e-6);
+        Assert.Equal((GridSide - 0.5) / GridSide * 2 - 1, code[(1 + 2 * ResNetTokenModelComposer.PositionFrequencies + 1) * Tokens - 1], 1e-6);
     }
 
     [Fact]
