@@ -11,6 +11,10 @@ internal static class TrainCommand
     public static Command Create()
     {
         var features = new Option<string>("--features") { Description = "Feature folder written by `grounding features`.", Required = true };
+        var extraFeatures = new Option<string[]>("--extra-features")
+        {
+            Description = "Another feature folder (same encoders) whose train split is added to the training set; repeatable.",
+        };
         var trainSplit = new Option<string>("--train-split") { DefaultValueFactory = _ => "train" };
         var valSplit = new Option<string>("--val-split") { DefaultValueFactory = _ => "val" };
         var output = new Option<string>("--out") { Description = "Run folder: best.safetensors, history.json, last checkpoint.", Required = true };
@@ -29,9 +33,13 @@ internal static class TrainCommand
         var device = new Option<string>("--device") { Description = "cpu, or cuda with a CUDA build of TorchSharp.", DefaultValueFactory = _ => "cpu" };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (1 is fastest on small VMs).", DefaultValueFactory = _ => 1 };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out from its last checkpoint." };
+        var init = new Option<string>("--init")
+        {
+            Description = "Start from this head checkpoint (best.safetensors of an earlier run) with a fresh optimizer and schedule; the head's shape comes from it.",
+        };
         var command = new Command("train", "Train the fusion head on cached features (DIoU loss, AdamW, cosine schedule).")
         {
-            features, trainSplit, valSplit, output, epochs, batch, lr, weightDecay, warmup, l1Weight, dropout, seed, modelDim, layers, heads, feedForward, device, threads, resume,
+            features, extraFeatures, trainSplit, valSplit, output, epochs, batch, lr, weightDecay, warmup, l1Weight, dropout, seed, modelDim, layers, heads, feedForward, device, threads, resume, init,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Run(() =>
         {
@@ -39,6 +47,19 @@ internal static class TrainCommand
             var manifest = FeaturesManifest.Read(featuresPath);
             var config = new FusionHeadConfig(manifest.ImageDim, manifest.TextDim, parse.GetValue(modelDim), parse.GetValue(layers),
                 parse.GetValue(heads), parse.GetValue(feedForward));
+            FusionHeadWeights? initialWeights = null;
+            string? initialTrainedOn = null;
+            if (parse.GetValue(init) is { } initPath)
+            {
+                (initialWeights, var initialMetadata) = HeadCheckpoint.Read(initPath);
+                initialTrainedOn = initialMetadata.GetValueOrDefault(HeadCheckpoint.TrainedOnKey);
+                var given = new[] { modelDim, layers, heads, feedForward }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (given.Count > 0 && initialWeights.Config with { ImageDim = config.ImageDim, TextDim = config.TextDim } != config)
+                {
+                    throw new ArgumentException($"--init '{initPath}' is a head {initialWeights.Config.ToJson()}, which {string.Join(", ", given)} contradict: leave them out to take the checkpoint's shape.");
+                }
+                config = initialWeights.Config;
+            }
             config.Validate();
             var options = new TrainingOptions
             {
@@ -49,16 +70,18 @@ internal static class TrainCommand
             options.Validate();
             Trainer.ResolveDevice(options.Device);
             var trainName = parse.GetValue(trainSplit)!;
-            using var train = FeatureDataset.Load(featuresPath, trainName);
+            var extra = parse.GetValue(extraFeatures) ?? [];
+            using var train = FeatureDataset.Load([(featuresPath, trainName), .. extra.Select(d => (d, trainName))]);
             using var val = FeatureDataset.Load(featuresPath, parse.GetValue(valSplit)!);
-            var dataset = manifest.Splits.TryGetValue(trainName, out var s) ? s.Dataset : featuresPath;
+            var datasets = new[] { featuresPath }.Concat(extra).Select(d => FeaturesManifest.Read(d).Splits.TryGetValue(trainName, out var s) ? s.Dataset : d);
+            var trainedOn = $"{string.Join(" + ", datasets)} (split '{trainName}', {train.Count} samples; features of {manifest.BundleName} {manifest.BundleVersion})";
             var provenance = new Dictionary<string, string>
             {
-                [HeadCheckpoint.TrainedOnKey] = $"{dataset} (split '{trainName}', {train.Count} samples; features of {manifest.BundleName} {manifest.BundleVersion})",
+                [HeadCheckpoint.TrainedOnKey] = initialTrainedOn is null ? trainedOn : $"{trainedOn}, starting from {parse.GetValue(init)} (trained on {initialTrainedOn})",
                 [HeadCheckpoint.CommandKey] = "grounding " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
             };
             new Trainer(config, options, Console.Out, TrainingProgress.ForConsole())
-                .Run(train, val, parse.GetValue(output)!, parse.GetValue(resume), provenance, cancellationToken: cancellationToken);
+                .Run(train, val, parse.GetValue(output)!, parse.GetValue(resume), provenance, initialWeights: initialWeights, cancellationToken: cancellationToken);
             return 0;
         })));
         return command;

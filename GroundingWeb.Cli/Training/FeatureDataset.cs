@@ -63,9 +63,43 @@ internal sealed class FeatureDataset : IDisposable
     public int TextDim { get; }
 
     /// <summary>Reads <c>DIR/SPLIT/index.jsonl</c> and every shard it names, each shard once.</summary>
-    public static FeatureDataset Load(string featuresDirectory, string split)
+    public static FeatureDataset Load(string featuresDirectory, string split) => Load([(featuresDirectory, split)]);
+
+    /// <summary>
+    /// One dataset from several cached splits, in order (for example RefShapes train splits of two seeds).
+    /// All must come from the same encoders: same bundle name and token dimensions.
+    /// </summary>
+    public static FeatureDataset Load(IReadOnlyList<(string Directory, string Split)> sources)
     {
-        var manifest = FeaturesManifest.Read(featuresDirectory);
+        if (sources.Count == 0)
+        {
+            throw new ArgumentException("No feature splits to load.", nameof(sources));
+        }
+        var first = FeaturesManifest.Read(sources[0].Directory);
+        var images = new List<Half[]>();
+        var texts = new List<Half[]>();
+        var imageOf = new List<int>();
+        var boxes = new List<float[]>();
+        foreach (var (directory, _) in sources)
+        {
+            var manifest = FeaturesManifest.Read(directory);
+            if (manifest.BundleName != first.BundleName || (manifest.ImageTokens, manifest.ImageDim, manifest.TextDim) != (first.ImageTokens, first.ImageDim, first.TextDim))
+            {
+                throw new InvalidDataException(
+                    $"'{Path.Combine(directory, FeaturesManifest.FileName)}' holds features of {manifest.BundleName} ({manifest.ImageTokens} x {manifest.ImageDim} image tokens, text {manifest.TextDim}), " +
+                    $"but '{Path.Combine(sources[0].Directory, FeaturesManifest.FileName)}' of {first.BundleName} ({first.ImageTokens} x {first.ImageDim}, text {first.TextDim}): " +
+                    "splits trained together must come from the same encoders.");
+            }
+        }
+        foreach (var (directory, split) in sources)
+        {
+            ReadSplit(directory, split, images, texts, imageOf, boxes);
+        }
+        return new FeatureDataset(first.ImageTokens, first.ImageDim, first.TextDim, images, texts, imageOf, boxes);
+    }
+
+    private static void ReadSplit(string featuresDirectory, string split, List<Half[]> images, List<Half[]> texts, List<int> imageOf, List<float[]> boxes)
+    {
         var splitDirectory = Path.Combine(featuresDirectory, split);
         var indexPath = Path.Combine(splitDirectory, FeatureExtractor.IndexFile);
         if (!File.Exists(indexPath))
@@ -78,10 +112,9 @@ internal sealed class FeatureDataset : IDisposable
         {
             throw new InvalidDataException($"'{indexPath}' lists no samples.");
         }
-        var images = new List<Half[]>();
+        var splitTexts = new Half[entries.Count][];
+        var splitImageOf = new int[entries.Count];
         var imageIndex = new Dictionary<(string, string), int>();
-        var texts = new Half[entries.Count][];
-        var imageOf = new int[entries.Count];
         foreach (var shard in entries.Select((e, i) => (e, i)).GroupBy(x => x.e.Shard))
         {
             var (tensors, _) = SafeTensorsFile.Read(Path.Combine(splitDirectory, shard.Key));
@@ -93,11 +126,13 @@ internal sealed class FeatureDataset : IDisposable
                     images.Add(Get(tensors, shard.Key, entry.Image).ToHalves());
                     imageIndex[(shard.Key, entry.Image)] = image;
                 }
-                imageOf[i] = image;
-                texts[i] = Get(tensors, shard.Key, entry.Text).ToHalves();
+                splitImageOf[i] = image;
+                splitTexts[i] = Get(tensors, shard.Key, entry.Text).ToHalves();
             }
         }
-        return new FeatureDataset(manifest.ImageTokens, manifest.ImageDim, manifest.TextDim, images, texts, imageOf, entries.Select(e => e.Box).ToList());
+        texts.AddRange(splitTexts);
+        imageOf.AddRange(splitImageOf);
+        boxes.AddRange(entries.Select(e => e.Box));
     }
 
     private static SafeTensor Get(Dictionary<string, SafeTensor> tensors, string shard, string name) =>

@@ -80,8 +80,13 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
 
     /// <param name="provenance">Stored in the checkpoints' metadata (trained_on, command).</param>
     /// <param name="stopAfterEpoch">Stop (as an interruption would) after this epoch; the schedule still spans all epochs.</param>
+    /// <param name="initialWeights">
+    /// Start from these weights (a fine-tune or warm restart) instead of a random initialisation; the optimizer
+    /// and the schedule start afresh. A resumed run takes its weights from its own checkpoint instead.
+    /// </param>
     public TrainingSummary Run(FeatureDataset train, FeatureDataset val, string runDirectory, bool resume,
-        IReadOnlyDictionary<string, string> provenance, int? stopAfterEpoch = null, CancellationToken cancellationToken = default)
+        IReadOnlyDictionary<string, string> provenance, int? stopAfterEpoch = null, FusionHeadWeights? initialWeights = null,
+        CancellationToken cancellationToken = default)
     {
         options.Validate();
         CheckDimensions(train, "train");
@@ -93,6 +98,10 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
 
         manual_seed(options.Seed);
         using var model = new FusionHeadModule(config, options.Dropout);
+        if (initialWeights is not null)
+        {
+            model.LoadWeights(initialWeights);
+        }
         model.to(device);
         using var optimizer = optim.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay);
 

@@ -130,6 +130,26 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
         output.WriteLine(train.StdOut);
         Assert.True(train.ExitCode == 0, train.StdErr);
         Assert.Contains("Epoch | Train Loss | Train IoU | Val Loss | Val IoU", train.StdOut);
+
+        // A second feature folder's train split joins the first; a warm start takes the head's shape from its checkpoint.
+        var more = folder.File("more.jsonl");
+        File.Copy(dataset, more);
+        var moreFeatures = folder.File("more-features");
+        Assert.Equal(0, CliRunner.Run("features", "--bundle", RepositoryPaths.DemoBundle, "--dataset", more, "--format", "jsonl", "--split", "train",
+            "--out", moreFeatures, "--provider", "cpu").ExitCode);
+        var warm = CliRunner.Run("train", "--features", features, "--extra-features", moreFeatures, "--out", folder.File("warm"), "--epochs", "1", "--batch", "2",
+            "--init", Path.Combine(folder.File("run"), "best.safetensors"));
+        output.WriteLine(warm.StdOut);
+        Assert.True(warm.ExitCode == 0, warm.StdErr);
+        Assert.Contains("train: 10 samples", warm.StdOut);
+        var (warmWeights, warmMetadata) = HeadCheckpoint.Read(Path.Combine(folder.File("warm"), "best.safetensors"));
+        Assert.Equal(16, warmWeights.Config.ModelDim);
+        Assert.Contains("starting from", warmMetadata[HeadCheckpoint.TrainedOnKey]);
+        var contradicted = CliRunner.Run("train", "--features", features, "--out", folder.File("warm2"), "--model-dim", "32",
+            "--init", Path.Combine(folder.File("run"), "best.safetensors"));
+        Assert.Equal(2, contradicted.ExitCode);
+        Assert.Contains("--model-dim", contradicted.StdErr);
+
         var export = CliRunner.Run("export", "--checkpoint", Path.Combine(folder.File("run"), "best.safetensors"), "--encoders", RepositoryPaths.DemoBundle,
             "--out", folder.File("bundle"), "--version", "9.9.9");
         Assert.True(export.ExitCode == 0, export.StdErr);

@@ -76,6 +76,42 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Contains("same settings", error.Message);
     }
 
+    [Fact]
+    public void InitialWeightsContinueFromTheGivenHeadWithAFreshSchedule()
+    {
+        using var first = new TempFolder();
+        using var warm = new TempFolder();
+        using var cold = new TempFolder();
+        using var train = SyntheticFeatures.Create(96, 6, Config.ImageDim, Config.TextDim, seed: 6);
+        using var val = SyntheticFeatures.Create(24, 6, Config.ImageDim, Config.TextDim, seed: 7);
+        Trainer NewTrainer(TrainingOptions options) => new(Config, options, TextWriter.Null, new TrainingProgress(TextWriter.Null, interactive: false));
+        var trained = NewTrainer(Options).Run(train, val, first.Path, resume: false, Provenance);
+        // A learning rate this small leaves the weights where they start: the first epoch's validation
+        // shows which weights the run started from.
+        var still = Options with { Epochs = 1, LearningRate = 1e-12, WarmupSteps = 0 };
+
+        var continued = NewTrainer(still).Run(train, val, warm.Path, resume: false, Provenance, initialWeights: LastWeights(first.Path));
+        var fresh = NewTrainer(still).Run(train, val, cold.Path, resume: false, Provenance);
+
+        Assert.Equal(trained.History[^1].ValLoss, continued.History[0].ValLoss, 5);
+        Assert.Equal(trained.History[^1].ValIou, continued.History[0].ValIou, 5);
+        Assert.True(Math.Abs(fresh.History[0].ValLoss - trained.History[^1].ValLoss) > 1e-3, $"a fresh head validates at {fresh.History[0].ValLoss}, the trained one at {trained.History[^1].ValLoss}");
+    }
+
+    [Fact]
+    public void InitialWeightsOfAnotherShapeAreRefused()
+    {
+        using var folder = new TempFolder();
+        using var train = SyntheticFeatures.Create(16, 4, Config.ImageDim, Config.TextDim, seed: 3);
+        var other = new FusionHeadConfig(Config.ImageDim, Config.TextDim, 16, 1, 2, 32);
+        using var module = new FusionHeadModule(other, dropout: 0);
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            new Trainer(Config, Options with { Epochs = 1 }, TextWriter.Null, new TrainingProgress(TextWriter.Null, false))
+                .Run(train, train, folder.Path, false, Provenance, initialWeights: module.ExportWeights()));
+        Assert.Contains("weights are for", error.Message);
+    }
+
     [Theory]
     [InlineData(1.0)]
     [InlineData(-0.1)]
