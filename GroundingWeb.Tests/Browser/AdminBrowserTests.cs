@@ -1,3 +1,4 @@
+using GroundingWeb.Tests.Support;
 using GroundingWeb.Accounts;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +11,7 @@ public sealed class AdminBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task SetUpTheAdminThroughTheFirstRunLinkThenOpenHistoryAndADetail()
     {
-        if (BrowserFixture.BrowserMissing) return;
+        Requires.Chromium();
         var page = await fixture.NewPageAsync();
 
         // Anonymous visitors are sent to the sign-in page, which points at the console's setup link.

@@ -24,7 +24,7 @@ public sealed class EvaluationBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task AnAdminRunsAnEvaluationAndTheDashboardShowsTheCliNumbers()
     {
-        if (BrowserFixture.BrowserMissing) return;
+        Requires.Chromium();
         using (var scope = fixture.App.Services.CreateScope())
         {
             Assert.True((await scope.ServiceProvider.GetRequiredService<InvitationService>().CreateUserAsync("evaluator@example.com", "Evalu4tionAdmin", Roles.Admin)).Succeeded);

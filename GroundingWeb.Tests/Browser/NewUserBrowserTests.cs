@@ -36,7 +36,7 @@ public sealed class NewUserBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task PickASampleTypeAPromptAndSeeABoxThenASecondPromptUsesTheCache()
     {
-        if (BrowserFixture.BrowserMissing) return;
+        Requires.Chromium();
         var page = await fixture.NewPageAsync();
 
         await OpenAsync(page, "/");
@@ -58,7 +58,7 @@ public sealed class NewUserBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task SeveralPromptsGetSeveralColouredBoxesAndTheOverlayFollowsANarrowWindow()
     {
-        if (BrowserFixture.BrowserMissing) return;
+        Requires.Chromium();
         var page = await fixture.NewPageAsync(width: 520, height: 900);
 
         await OpenAsync(page, "/");
@@ -80,7 +80,7 @@ public sealed class NewUserBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task UploadAFileAndGroundInIt_AndABadFileGetsAClearMessage()
     {
-        if (BrowserFixture.BrowserMissing) return;
+        Requires.Chromium();
         var page = await fixture.NewPageAsync();
         await OpenAsync(page, "/");
 
@@ -100,7 +100,7 @@ public sealed class NewUserBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task PasteAnImageThenDownloadTheCropAndCopyTheBoxAsJson()
     {
-        if (BrowserFixture.BrowserMissing) return;
+        Requires.Chromium();
         var page = await fixture.NewPageAsync();
         await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
         await OpenAsync(page, "/");

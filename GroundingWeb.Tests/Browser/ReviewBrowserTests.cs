@@ -15,7 +15,7 @@ public sealed class ReviewBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task AReviewerFixesABoxByDraggingAndTheStoredBoxChanges()
     {
-        if (BrowserFixture.BrowserMissing) return;
+        Requires.Chromium();
         long id;
         using (var scope = fixture.App.Services.CreateScope())
         {
@@ -70,7 +70,7 @@ public sealed class ReviewBrowserTests(BrowserFixture fixture)
     [Fact]
     public async Task ATouchGestureDrawsANewBoxWhereTheFingerWent()
     {
-        if (BrowserFixture.BrowserMissing) return;
+        Requires.Chromium();
         long id;
         float from;
         using (var scope = fixture.App.Services.CreateScope())

@@ -5,7 +5,6 @@ using GroundingWeb.Inference.Datasets;
 using GroundingWeb.Inference.Imaging;
 using GroundingWeb.Inference.Onnx;
 using GroundingWeb.Tests.Support;
-using Xunit.Abstractions;
 
 namespace GroundingWeb.Tests.Features;
 

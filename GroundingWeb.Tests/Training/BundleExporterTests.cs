@@ -4,7 +4,6 @@ using GroundingWeb.Inference.Bundles;
 using GroundingWeb.Inference.Onnx;
 using GroundingWeb.Tests.Onnx;
 using GroundingWeb.Tests.Support;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace GroundingWeb.Tests.Training;

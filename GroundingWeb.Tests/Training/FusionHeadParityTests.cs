@@ -2,7 +2,6 @@ using System.Diagnostics;
 using GroundingWeb.Cli.Training;
 using GroundingWeb.Inference.Onnx;
 using GroundingWeb.Tests.Onnx;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace GroundingWeb.Tests.Training;

@@ -1,3 +1,4 @@
+using GroundingWeb.Tests.Support;
 using GroundingWeb.Cli.Training;
 using TorchSharp;
 
@@ -22,10 +23,7 @@ public class TorchRuntimeTests
     [Fact]
     public void PatchedCopyIsWrittenOnceEvenWhenRacing()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
+        Requires.Linux();
         var cache = Directory.CreateTempSubdirectory("torch-compat-");
         try
         {

@@ -1,7 +1,6 @@
 using GroundingWeb.Cli.Training;
 using GroundingWeb.Inference.Onnx;
 using GroundingWeb.Tests.Support;
-using Xunit.Abstractions;
 
 namespace GroundingWeb.Tests.Training;
 
@@ -139,7 +138,7 @@ public class TrainerTests(ITestOutputHelper output)
         TorchRuntime.EnsureLoaded();
         if (TorchSharp.torch.cuda.is_available())
         {
-            return;
+            Assert.Skip("CUDA is available here, so the message for machines without it cannot be checked.");
         }
         var error = Assert.Throws<InvalidOperationException>(() => Trainer.ResolveDevice("cuda"));
         Assert.Contains("CUDA is not available", error.Message);
