@@ -13,6 +13,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddGroundingInference();
+// The demo bundle's encoders are written from the restored NuGet packages before it loads.
+builder.Services.AddSingleton<GroundingWeb.Inference.Bundles.IBundlePreparer, GroundingWeb.Authoring.Demo.DemoEncoders>();
 builder.AddSamples();
 builder.AddAppData();
 builder.AddAccounts();

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using GroundingWeb.Inference.Bundles;
-using GroundingWeb.Inference.Datasets;
-using GroundingWeb.Inference.Evaluation;
+using GroundingWeb.Evaluation.Datasets;
+using GroundingWeb.Evaluation;
 using GroundingWeb.Inference.Runtime;
 
 namespace GroundingWeb.Cli.Commands;
@@ -45,7 +45,7 @@ internal static class EvaluateCommand
         }
         if (data.Skipped.Count > 5) Console.Error.WriteLine($"... and {data.Skipped.Count - 5} more skipped rows");
 
-        var pipeline = CliEngine.Open(bundlePath, provider, verbose: false);
+        using var pipeline = CliEngine.Open(bundlePath, provider, verbose: false);
         var progress = ProgressLine.ForStandardError();
         // Reported on the evaluating thread itself: Progress<T> would post to the thread pool and race.
         var report = Evaluator.Run(pipeline, samples, new SynchronousProgress<EvaluationProgress>(p => progress.Report(
@@ -53,15 +53,15 @@ internal static class EvaluateCommand
             $"evaluate {p.SamplesDone}/{p.SamplesTotal} samples, {p.ImagesDone}/{p.ImagesTotal} images, {p.SamplesDone / Math.Max(p.Elapsed.TotalSeconds, 1e-9):F1} samples/s",
             last: p.SamplesDone == p.SamplesTotal)), cancellationToken);
 
-        EvaluationText.Print(Console.Out, pipeline.Bundle.Manifest.Name, datasetPath, split, report, data.Skipped.Count);
+        EvaluationText.Print(Console.Out, pipeline.Manifest.Name, datasetPath, split, report, data.Skipped.Count);
         if (outputPath is not null) EvaluationFiles.WriteResults(outputPath, report);
-        if (summaryPath is not null) EvaluationFiles.WriteSummary(summaryPath, pipeline.Bundle.Manifest.Name, split, report);
+        if (summaryPath is not null) EvaluationFiles.WriteSummary(summaryPath, pipeline.Manifest.Name, split, report);
         if (record)
         {
-            BundleProvenance.RecordMetrics(pipeline.Bundle.Directory, new Dictionary<string, SplitMetrics> { [split] = BundleProvenance.ToSplitMetrics(report.Summary) });
-            Console.WriteLine($"recorded {split} metrics in {Path.Combine(pipeline.Bundle.Directory, BundleManifestReader.FileName)}");
+            BundleMetrics.RecordMetrics(pipeline.BundleDirectory, new Dictionary<string, SplitMetrics> { [split] = BundleMetrics.ToSplitMetrics(report.Summary) });
+            Console.WriteLine($"recorded {split} metrics in {Path.Combine(pipeline.BundleDirectory, BundleManifest.FileName)}");
         }
-        if (CliEngine.UntrainedWarning(pipeline.Bundle.Manifest) is { } warning) Console.Error.WriteLine(warning);
+        if (CliEngine.UntrainedWarning(pipeline.Manifest) is { } warning) Console.Error.WriteLine(warning);
         return 0;
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using GroundingWeb.Inference.Evaluation;
-using GroundingWeb.Inference.IO;
+using GroundingWeb.Evaluation;
+using GroundingWeb.Shared;
 
 namespace GroundingWeb.Cli.Commands;
 

@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Evaluation;
+using GroundingWeb.Evaluation;
 
 namespace GroundingWeb.Cli.Commands;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using GroundingWeb.Cli.Features;
-using GroundingWeb.Inference.Datasets;
+using GroundingWeb.Evaluation.Datasets;
 using GroundingWeb.Inference.Runtime;
 
 namespace GroundingWeb.Cli.Commands;
@@ -26,14 +26,14 @@ internal static class FeaturesCommand
         {
             var datasetPath = parse.GetValue(dataset)!;
             var splitName = parse.GetValue(split)!;
-            IReadOnlyList<Inference.Datasets.GroundingSample> samples = SampleSource.Read(datasetPath, parse.GetValue(format), splitName);
+            IReadOnlyList<GroundingSample> samples = SampleSource.Read(datasetPath, parse.GetValue(format), splitName);
             if (parse.GetValue(limit) is { } n)
             {
                 ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, "--limit");
                 samples = samples.Take(n).ToList();
             }
-            var pipeline = CliEngine.Open(parse.GetValue(bundle)!, parse.GetValue(provider), verbose: false, cacheMegabytes: 0);
-            Console.WriteLine($"features: {samples.Count} samples of '{splitName}' through {pipeline.Bundle.Manifest.Name} {pipeline.Bundle.Manifest.Version} on {pipeline.Bundle.Provider}");
+            using var pipeline = CliEngine.Open(parse.GetValue(bundle)!, parse.GetValue(provider), verbose: false, cacheMegabytes: 0);
+            Console.WriteLine($"features: {samples.Count} samples of '{splitName}' through {pipeline.Manifest.Name} {pipeline.Manifest.Version} on {pipeline.Provider}");
             var result = new FeatureExtractor(pipeline, Console.Out).Run(samples, datasetPath, parse.GetValue(output)!, splitName, parse.GetValue(perShard), cancellationToken);
             Console.WriteLine($"done: {result.Images} images, {result.Samples} samples; {result.ShardsWritten} shard(s) written, {result.ShardsSkipped} already done; " +
                               $"{result.SkippedImages} unreadable image(s) ({result.SkippedSamples} samples) left out; {result.Seconds:F1} s");

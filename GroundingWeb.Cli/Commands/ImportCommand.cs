@@ -1,6 +1,6 @@
 using System.CommandLine;
 using GroundingWeb.Cli.Training;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 
 namespace GroundingWeb.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 
 namespace GroundingWeb.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using GroundingWeb.Inference.Imaging;
-using GroundingWeb.Inference.IO;
+using GroundingWeb.Shared;
 using GroundingWeb.Inference.Pipeline;
 using GroundingWeb.Inference.Runtime;
 
@@ -29,9 +29,9 @@ internal static class PredictCommand
     private static int Execute(string bundlePath, string imagePath, string[] prompts, string? cropPath, bool json, ExecutionProviderPreference provider, bool verbose)
     {
         var bytes = CliErrors.ReadInputFile(imagePath, "Image");
-        var pipeline = CliEngine.Open(bundlePath, provider, verbose);
+        using var pipeline = CliEngine.Open(bundlePath, provider, verbose);
         var result = pipeline.Ground(bytes, prompts);
-        var manifest = pipeline.Bundle.Manifest;
+        var manifest = pipeline.Manifest;
         var crops = cropPath is null ? [] : WriteCrops(bytes, pipeline, result, cropPath);
 
         if (json)

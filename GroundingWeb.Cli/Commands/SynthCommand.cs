@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using GroundingWeb.Inference.Datasets.RefShapes;
+using GroundingWeb.Evaluation.RefShapes;
 
 namespace GroundingWeb.Cli.Commands;
 

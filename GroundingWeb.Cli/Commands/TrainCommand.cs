@@ -1,7 +1,7 @@
 using System.CommandLine;
 using GroundingWeb.Cli.Features;
 using GroundingWeb.Cli.Training;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 
 namespace GroundingWeb.Cli.Commands;
 

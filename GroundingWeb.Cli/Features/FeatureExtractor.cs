@@ -1,9 +1,9 @@
-using GroundingWeb.Inference.IO;
+using GroundingWeb.Shared;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using GroundingWeb.Inference.Datasets;
+using GroundingWeb.Evaluation.Datasets;
 using GroundingWeb.Inference.Imaging;
 using GroundingWeb.Inference.Pipeline;
 
@@ -28,7 +28,7 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
         {
             throw new InvalidDataException($"Split '{split}' of '{dataset}' holds no samples.");
         }
-        var manifest = pipeline.Bundle.Manifest;
+        var manifest = pipeline.Manifest;
         var splitDirectory = Path.Combine(outDirectory, split);
         Directory.CreateDirectory(splitDirectory);
         var images = samples.Select((s, i) => (s.ImagePath, Index: i)).GroupBy(s => s.ImagePath, StringComparer.Ordinal)
@@ -122,26 +122,20 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
     private void EncodeTexts(IReadOnlyList<GroundingSample> samples, int[] sampleIndices, ImageTokens image, string shardName, string imageName,
         List<SafeTensor> tensors, List<FeatureIndexEntry> entries)
     {
-        var textWidth = pipeline.Bundle.Manifest.Text.Width;
+        var textWidth = pipeline.Manifest.Text.Width;
         for (var start = 0; start < sampleIndices.Length; start += TextBatch)
         {
             var chunk = sampleIndices.Skip(start).Take(TextBatch).ToArray();
-            var batch = pipeline.Bundle.Tokenizer.EncodeBatch(chunk.Select(i => samples[i].Expression).ToList());
-            var output = pipeline.EncodeTextTokens(batch);
+            var output = pipeline.EncodeText(chunk.Select(i => samples[i].Expression).ToList());
             for (var row = 0; row < chunk.Length; row++)
             {
                 var sampleIndex = chunk[row];
                 var sample = samples[sampleIndex];
-                var length = 0;
-                for (var t = 0; t < batch.SequenceLength; t++)
-                {
-                    length += batch.AttentionMask[row * batch.SequenceLength + t] != 0 ? 1 : 0;
-                }
+                var length = output.Lengths[row];
                 var textName = $"text.{sampleIndex}";
                 // Targets live in [0,1] like the head's sigmoid output; readers already skip boxes that leave the image.
                 var box = sample.Box.Clamp(image.ImageWidth, image.ImageHeight);
-                var rowStart = row * batch.SequenceLength * textWidth;
-                tensors.Add(SafeTensor.FromFloats(textName, [length, textWidth], output.AsSpan(rowStart, length * textWidth), half: true));
+                tensors.Add(SafeTensor.FromFloats(textName, [length, textWidth], output.Of(row).Span, half: true));
                 entries.Add(new FeatureIndexEntry
                 {
                     Sample = sampleIndex, Shard = shardName, Image = imageName, Text = textName,
@@ -205,7 +199,7 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
 
     private void UpdateManifest(string outDirectory, string split, string dataset, int images, int samples, int shards, int badImages, int badSamples)
     {
-        var bundle = pipeline.Bundle.Manifest;
+        var bundle = pipeline.Manifest;
         var existing = File.Exists(Path.Combine(outDirectory, FeaturesManifest.FileName)) ? FeaturesManifest.Read(outDirectory) : null;
         if (existing is not null && (existing.BundleName != bundle.Name || existing.BundleVersion != bundle.Version))
         {

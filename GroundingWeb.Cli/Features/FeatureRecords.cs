@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.IO;
+using GroundingWeb.Shared;
 using System.Text.Json;
 
 namespace GroundingWeb.Cli.Features;

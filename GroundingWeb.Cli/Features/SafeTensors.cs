@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.IO;
+using GroundingWeb.Shared;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;

@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Datasets;
+using GroundingWeb.Evaluation.Datasets;
 
 namespace GroundingWeb.Cli.Features;
 

@@ -1,7 +1,7 @@
-using GroundingWeb.Inference.IO;
+using GroundingWeb.Shared;
 using System.Text.Json;
 using GroundingWeb.Inference.Bundles;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 
 namespace GroundingWeb.Cli.Training;
 
@@ -18,7 +18,7 @@ internal static class BundleExporter
     public static BundleManifest Export(string checkpoint, string encoderBundle, string outDirectory, string? name, string? version)
     {
         var (weights, metadata) = HeadCheckpoint.Read(checkpoint);
-        var source = BundleManifestReader.Read(encoderBundle);
+        var source = BundleManifest.Read(encoderBundle);
         var config = weights.Config;
         if (source.Vision.Width != config.ImageDim || source.Text.Width != config.TextDim)
         {
@@ -58,7 +58,7 @@ internal static class BundleExporter
                 History = history,
             },
         };
-        BundleManifestReader.Write(outDirectory, manifest);
+        BundleManifest.Write(outDirectory, manifest);
         return manifest;
     }
 

@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using GroundingWeb.Cli.Features;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 
 namespace GroundingWeb.Cli.Training;
 

@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Text.RegularExpressions;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 

@@ -60,7 +60,7 @@ internal static class TorchRuntime
         {
             throw new InvalidOperationException($"{original} does not require {MissingVersion}; the compatibility patch does not apply to it.");
         }
-        GroundingWeb.Inference.IO.AtomicFile.WriteAllBytes(target, bytes);
+        GroundingWeb.Shared.AtomicFile.WriteAllBytes(target, bytes);
         return target;
     }
 

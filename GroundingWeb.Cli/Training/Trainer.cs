@@ -1,9 +1,9 @@
-using GroundingWeb.Inference.IO;
+using GroundingWeb.Shared;
 using System.Diagnostics;
 using System.Text.Json;
 using GroundingWeb.Cli.Features;
 using GroundingWeb.Inference.Bundles;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,15 +1,15 @@
-using GroundingWeb.Inference.Demo;
-using GroundingWeb.Inference.Onnx;
+using System.Security.Cryptography;
 using GroundingWeb.Inference.Runtime;
 using GroundingWeb.Inference.Text;
 
 namespace GroundingWeb.Inference.Bundles;
 
 /// <summary>
-/// Opens a bundle folder: reads the manifest, materialises files that come from NuGet packages,
-/// opens one session per ONNX file and checks everything the manifest says against the files.
+/// Opens a bundle folder: reads the manifest, lets the preparers write files that come from
+/// packages, checks those files' checksums, opens one session per ONNX file and checks everything
+/// the manifest says against the files.
 /// </summary>
-public sealed class BundleLoader(ExecutionProviderSelector providers)
+internal sealed class BundleLoader(ExecutionProviderSelector providers, IEnumerable<IBundlePreparer> preparers)
 {
     public ModelBundle Load(string directory)
     {
@@ -20,7 +20,11 @@ public sealed class BundleLoader(ExecutionProviderSelector providers)
         }
         var manifest = BundleManifestReader.Read(directory);
         var manifestPath = Path.Combine(directory, BundleManifestReader.FileName);
-        MaterializePackagedFiles(directory, manifest);
+        foreach (var preparer in preparers)
+        {
+            preparer.Prepare(directory, manifest);
+        }
+        CheckPackagedFiles(directory, manifest, manifestPath);
 
         var validator = new SignatureValidator(manifestPath);
         var opened = new List<ModelSession>();
@@ -55,11 +59,35 @@ public sealed class BundleLoader(ExecutionProviderSelector providers)
         }
     }
 
-    private static void MaterializePackagedFiles(string directory, BundleManifest manifest)
+    private static void CheckPackagedFiles(string directory, BundleManifest manifest, string manifestPath)
     {
-        if (manifest.Vision.Source is { } vision) PackagedFileMaterializer.EnsurePresent(directory, manifest.Vision.File, vision);
-        if (manifest.Text.Source is { } text) PackagedFileMaterializer.EnsurePresent(directory, manifest.Text.File, text);
-        if (manifest.Text.Tokenizer.Source is { } vocab) PackagedFileMaterializer.EnsurePresent(directory, manifest.Text.Tokenizer.Vocab, vocab);
+        Check(manifest.Vision.File, "vision.source", manifest.Vision.Source);
+        Check(manifest.Text.File, "text.source", manifest.Text.Source);
+        Check(manifest.Text.Tokenizer.Vocab, "text.tokenizer.source", manifest.Text.Tokenizer.Source);
+
+        void Check(string file, string field, FileSource? source)
+        {
+            if (source is null)
+            {
+                return;
+            }
+            var path = Path.Combine(directory, file);
+            if (!File.Exists(path))
+            {
+                throw new BundleException(
+                    $"{manifestPath}: field '{field}' says {file} is made from NuGet package {source.Package} {source.Version} (recipe '{source.Recipe}'), " +
+                    $"but {path} is missing. The app and the grounding CLI write it on first use; a program of your own calls " +
+                    "GroundingWeb.Authoring's DemoEncoders.Prepare(bundleFolder) first.");
+            }
+            using var stream = File.OpenRead(path);
+            var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+            if (actual != source.Sha256)
+            {
+                throw new BundleException(
+                    $"{manifestPath}: field '{field}' expects {file} with SHA-256 {source.Sha256}, but {path} has {actual}: " +
+                    "delete it so that it is written again from the package.");
+            }
+        }
     }
 
     private ModelSession Open(string directory, string file, string field, List<ModelSession> opened)

@@ -6,6 +6,15 @@ namespace GroundingWeb.Inference.Bundles;
 /// </summary>
 public sealed record BundleManifest
 {
+    public const string FileName = "bundle.json";
+
+    /// <summary>Reads <c>bundle.json</c> in <paramref name="bundleDirectory"/> and checks every field that can be checked without the ONNX files.</summary>
+    /// <exception cref="BundleException">The file is missing, not JSON, misspells a field or states an impossible value; the message names the field.</exception>
+    public static BundleManifest Read(string bundleDirectory) => BundleManifestReader.Read(bundleDirectory);
+
+    /// <summary>Writes <paramref name="manifest"/> as <c>bundle.json</c> in <paramref name="bundleDirectory"/>, whole or not at all.</summary>
+    public static void Write(string bundleDirectory, BundleManifest manifest) => BundleManifestReader.Write(bundleDirectory, manifest);
+
     public int Format { get; init; } = 1;
     public required string Name { get; init; }
     public required string Version { get; init; }

@@ -5,9 +5,9 @@ using GroundingWeb.Inference.Imaging;
 namespace GroundingWeb.Inference.Bundles;
 
 /// <summary>Reads <c>bundle.json</c> and checks every field that can be checked without the ONNX files.</summary>
-public static class BundleManifestReader
+internal static class BundleManifestReader
 {
-    public const string FileName = "bundle.json";
+    public const string FileName = BundleManifest.FileName;
 
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
@@ -44,7 +44,7 @@ public static class BundleManifestReader
 
     public static void Write(string bundleDirectory, BundleManifest manifest)
     {
-        IO.AtomicFile.WriteAllText(Path.Combine(bundleDirectory, FileName), JsonSerializer.Serialize(manifest, JsonOptions) + "\n");
+        Shared.AtomicFile.WriteAllText(Path.Combine(bundleDirectory, FileName), JsonSerializer.Serialize(manifest, JsonOptions) + "\n");
     }
 
     internal static void Validate(BundleManifest m, string path)
@@ -79,7 +79,7 @@ public static class BundleManifestReader
     }
 
     /// <summary>The manifest's preprocessing as the imaging code takes it.</summary>
-    public static ImagePreprocessing ToImagePreprocessing(PreprocessingManifest p, string manifestPath) =>
+    internal static ImagePreprocessing ToImagePreprocessing(PreprocessingManifest p, string manifestPath) =>
         new(p.Width, p.Height, ParseResize(p.Resize, manifestPath), ParseChannelOrder(p.ChannelOrder, manifestPath), p.Scale, p.Mean, p.Std);
 
     private static ResizeMethod ParseResize(string value, string path) => value switch

@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using GroundingWeb.Inference.Bundles;
+using GroundingWeb.Inference.Imaging;
 using GroundingWeb.Inference.Pipeline;
 using GroundingWeb.Inference.Runtime;
 using Microsoft.Extensions.Logging;
@@ -7,105 +9,198 @@ using Microsoft.Extensions.Options;
 namespace GroundingWeb.Inference.Hosting;
 
 /// <summary>
-/// Owns the active bundle and its pipeline for the process: loaded once on first use (or at warm-up),
-/// shared by every request, and replaceable at run time by <see cref="Activate"/>.
+/// Owns the bundles of a host: one set of ONNX sessions per bundle folder for the whole process,
+/// shared by every caller. <see cref="Acquire()"/> hands out a pipeline on the active bundle (with
+/// the visitors' image-token cache); <see cref="Acquire(string, long)"/> one on any bundle with a
+/// cache of its own (evaluation runs). Each is a lease: dispose it when the call is done. A bundle
+/// replaced by <see cref="Activate"/> closes when its last lease ends.
 /// </summary>
-public sealed class GroundingEngine(IOptions<InferenceOptions> options, BundleLoader loader, ILoggerFactory loggers) : IDisposable
+public sealed partial class GroundingEngine : IDisposable
 {
     private readonly Lock _gate = new();
-    private GroundingPipeline? _pipeline;
-    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _loadFailure;
+    private readonly InferenceOptions _options;
+    private readonly BundleLoader _loader;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger<GroundingEngine> _logger;
+    // Every bundle the engine opened whose sessions are still open: the active one, replaced ones that
+    // still serve calls, and ones only evaluation runs use.
+    private readonly Dictionary<string, ModelBundle> _open = new(StringComparer.Ordinal);
+    private ModelBundle? _active;
+    private ImageTokenCache? _servingCache;
+    private ExceptionDispatchInfo? _loadFailure;
     private string? _activePath;
+    private bool _disposed;
 
-    /// <summary>How long a replaced bundle stays open for requests that took it before the switch.</summary>
-    public static readonly TimeSpan RetiredBundleGrace = TimeSpan.FromMinutes(2);
-
-    public InferenceOptions Options => options.Value;
-
-    /// <summary>True once every model has run once.</summary>
-    public bool IsWarm { get; private set; }
-
-    public GroundingPipeline Pipeline
+    internal GroundingEngine(IOptions<InferenceOptions> options, BundleLoader loader, ILoggerFactory loggers)
     {
-        get
-        {
-            lock (_gate)
-            {
-                // A bundle that failed to load fails the same way for every caller, without retrying
-                // the expensive load on each request.
-                _loadFailure?.Throw();
-                try
-                {
-                    return _pipeline ??= Create(ActiveBundlePath);
-                }
-                catch (Exception ex) when (ex is BundleException or InvalidOperationException or IOException)
-                {
-                    _loadFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex);
-                    throw;
-                }
-            }
-        }
+        _options = options.Value;
+        _loader = loader;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<GroundingEngine>();
+        ImageLimits = GroundingPipeline.ImageLimitsOf(_options);
     }
+
+    public InferenceOptions Options => _options;
+
+    /// <summary>The upload limits every pipeline of this engine applies.</summary>
+    public ImageLimits ImageLimits { get; }
+
+    /// <summary>True once every model of the active bundle has run once.</summary>
+    public bool IsWarm { get; private set; }
 
     /// <summary>The folder of the bundle in use: the configured one until <see cref="Activate"/> picks another.</summary>
     public string ActiveBundlePath
     {
-        get { lock (_gate) return _activePath ??= BundlePathResolver.Resolve(options.Value.BundlePath); }
+        get { lock (_gate) return _activePath ??= BundlePathResolver.Resolve(_options.BundlePath); }
+    }
+
+    /// <summary>
+    /// A pipeline on the active bundle, sharing its sessions and the visitors' image-token cache. The
+    /// bundle is loaded on first use; one that failed to load fails the same way for every caller.
+    /// </summary>
+    /// <exception cref="BundleException">The active bundle cannot be loaded.</exception>
+    public GroundingPipeline Acquire()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _loadFailure?.Throw();
+            if (_active is null)
+            {
+                try
+                {
+                    // Under the lock: callers would wait for this bundle anyway, and it loads once.
+                    var path = _activePath ??= BundlePathResolver.Resolve(_options.BundlePath);
+                    _active = _loader.Load(path);
+                    _open[path] = _active;
+                    _servingCache = new ImageTokenCache(GroundingPipeline.CacheBytes(_options));
+                }
+                catch (Exception ex) when (ex is BundleException or InvalidOperationException or IOException)
+                {
+                    _loadFailure = ExceptionDispatchInfo.Capture(ex);
+                    throw;
+                }
+            }
+            // The active bundle's own reference is held until it is replaced, so this cannot fail.
+            _active.TryRetain();
+            return new GroundingPipeline(_active, _options, _servingCache!, _loggers.CreateLogger<GroundingPipeline>());
+        }
+    }
+
+    /// <summary>
+    /// A pipeline on the bundle in <paramref name="bundlePath"/> with an image-token cache of its own,
+    /// so its images never evict the visitors'. It shares the sessions of that bundle when they are
+    /// open (the active one included) and opens them otherwise.
+    /// </summary>
+    public GroundingPipeline Acquire(string bundlePath, long imageTokenCacheBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(imageTokenCacheBytes);
+        var bundle = RetainOrLoad(Path.GetFullPath(bundlePath));
+        return new GroundingPipeline(bundle, _options, new ImageTokenCache(imageTokenCacheBytes), _loggers.CreateLogger<GroundingPipeline>());
     }
 
     public void WarmUp()
     {
-        Pipeline.WarmUp();
+        using (var pipeline = Acquire())
+        {
+            pipeline.WarmUp();
+        }
         IsWarm = true;
     }
 
     /// <summary>
     /// Loads and warms the bundle in <paramref name="bundlePath"/>, then makes it the active one. A
-    /// bundle that fails to load leaves the current one active. The replaced bundle is closed after
-    /// <see cref="RetiredBundleGrace"/>, since requests that started on it may still be running.
+    /// bundle that fails to load leaves the current one active. The replaced bundle closes when the
+    /// last call that acquired it before the switch has ended.
     /// </summary>
     public void Activate(string bundlePath)
     {
         var fullPath = Path.GetFullPath(bundlePath);
-        var next = Create(fullPath);
+        // The reference the active bundle keeps until it is replaced in turn.
+        var next = RetainOrLoad(fullPath);
         try
         {
-            next.WarmUp();
+            // One more for the warm-up pipeline, given back when it is disposed.
+            next.TryRetain();
+            using var warm = new GroundingPipeline(next, _options, new ImageTokenCache(0), _loggers.CreateLogger<GroundingPipeline>());
+            warm.WarmUp();
         }
         catch
         {
-            next.Bundle.Dispose();
+            next.Release();
             throw;
         }
-        GroundingPipeline? retired;
+        ModelBundle? replaced;
         lock (_gate)
         {
-            retired = _pipeline;
-            _pipeline = next;
+            replaced = _active;
+            _active = next;
             _activePath = fullPath;
+            _servingCache = new ImageTokenCache(GroundingPipeline.CacheBytes(_options));
             _loadFailure = null;
             IsWarm = true;
         }
-        if (retired is not null)
-        {
-            _ = Task.Delay(RetiredBundleGrace).ContinueWith(_ => retired.Bundle.Dispose(), TaskScheduler.Default);
-        }
-        loggers.CreateLogger<GroundingEngine>().LogInformation("Active bundle is now {Name} {Version} from {Path}.",
-            next.Bundle.Manifest.Name, next.Bundle.Manifest.Version, fullPath);
+        replaced?.Release();
+        LogActivated(_logger, next.Manifest.Name, next.Manifest.Version, fullPath);
     }
 
-    private GroundingPipeline Create(string bundlePath)
-    {
-        var bundle = loader.Load(bundlePath);
-        var cache = new ImageTokenCache((long)options.Value.ImageTokenCacheMegabytes * 1024 * 1024);
-        return new GroundingPipeline(bundle, options.Value, cache, loggers.CreateLogger<GroundingPipeline>());
-    }
-
+    /// <summary>Closes every bundle, including replaced ones that calls still hold.</summary>
     public void Dispose()
+    {
+        List<ModelBundle> open;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            open = [.. _open.Values];
+            _open.Clear();
+            _active = null;
+        }
+        open.ForEach(bundle => bundle.Dispose());
+    }
+
+    /// <summary>A reference to the open bundle of that folder, or to a newly loaded one.</summary>
+    private ModelBundle RetainOrLoad(string fullPath)
     {
         lock (_gate)
         {
-            _pipeline?.Bundle.Dispose();
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (TryRetainOpen(fullPath) is { } open)
+            {
+                return open;
+            }
+        }
+        var loaded = _loader.Load(fullPath);
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                loaded.Dispose();
+                throw new ObjectDisposedException(nameof(GroundingEngine));
+            }
+            // Another caller may have opened the same folder meanwhile: one set of sessions per folder.
+            if (TryRetainOpen(fullPath) is { } other)
+            {
+                loaded.Dispose();
+                return other;
+            }
+            _open[fullPath] = loaded;
+            return loaded;
         }
     }
+
+    private ModelBundle? TryRetainOpen(string fullPath)
+    {
+        foreach (var closed in _open.Where(e => e.Value.IsClosed).Select(e => e.Key).ToList())
+        {
+            _open.Remove(closed);
+        }
+        return _open.TryGetValue(fullPath, out var bundle) && bundle.TryRetain() ? bundle : null;
+    }
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Active bundle is now {Name} {Version} from {Path}.")]
+    private static partial void LogActivated(ILogger logger, string name, string version, string path);
 }

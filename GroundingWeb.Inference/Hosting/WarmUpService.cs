@@ -21,7 +21,8 @@ internal sealed partial class WarmUpService(GroundingEngine engine, IOptions<Inf
                 }
                 else
                 {
-                    _ = engine.Pipeline;
+                    // Loading alone still moves the slow part off the first request.
+                    engine.Acquire().Dispose();
                 }
             }
             catch (Exception ex) when (ex is BundleException or InvalidOperationException or IOException)

@@ -1,7 +1,7 @@
 namespace GroundingWeb.Inference.Imaging;
 
 /// <summary>Order of the colour planes in the model's input tensor.</summary>
-public enum ChannelOrder
+internal enum ChannelOrder
 {
     Rgb,
     Bgr,

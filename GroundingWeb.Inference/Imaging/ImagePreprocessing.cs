@@ -5,7 +5,7 @@ namespace GroundingWeb.Inference.Imaging;
 /// then <c>(v / Scale - Mean[c]) / Std[c]</c>, written CHW in <paramref name="ChannelOrder"/>.
 /// Mean and Std are indexed by tensor plane <c>c</c>, so for <see cref="ChannelOrder.Bgr"/> Mean[0] is the blue mean.
 /// </summary>
-public sealed record ImagePreprocessing(
+internal sealed record ImagePreprocessing(
     int Width,
     int Height,
     ResizeMethod Resize,

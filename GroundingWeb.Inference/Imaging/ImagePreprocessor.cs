@@ -3,7 +3,7 @@ using System.Buffers;
 namespace GroundingWeb.Inference.Imaging;
 
 /// <summary>Turns an RGB image into a model's CHW float input exactly as its training pipeline did.</summary>
-public static class ImagePreprocessor
+internal static class ImagePreprocessor
 {
     private const int Channels = 3;
 

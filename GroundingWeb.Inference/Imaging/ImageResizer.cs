@@ -1,7 +1,7 @@
 namespace GroundingWeb.Inference.Imaging;
 
 /// <summary>Resizes 8-bit RGB images with the exact arithmetic of the library a model was trained with.</summary>
-public static class ImageResizer
+internal static class ImageResizer
 {
     /// <summary>Returns <paramref name="source"/> resized to <paramref name="width"/> x <paramref name="height"/>, HWC RGB bytes.</summary>
     public static byte[] Resize(RgbImage source, int width, int height, ResizeMethod method)

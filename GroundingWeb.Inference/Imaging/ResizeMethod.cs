@@ -1,7 +1,7 @@
 namespace GroundingWeb.Inference.Imaging;
 
 /// <summary>How an image is resized to the model's input size; must match what the model was trained with.</summary>
-public enum ResizeMethod
+internal enum ResizeMethod
 {
     /// <summary>OpenCV <c>INTER_LINEAR</c> on uint8 (albumentations <c>Resize</c>): half-pixel centres, two taps, no antialias.</summary>
     Cv2Bilinear,

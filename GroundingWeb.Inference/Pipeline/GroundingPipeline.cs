@@ -3,10 +3,12 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using GroundingWeb.Inference.Bundles;
 using GroundingWeb.Inference.Geometry;
+using GroundingWeb.Inference.Hosting;
 using GroundingWeb.Inference.Imaging;
 using GroundingWeb.Inference.Runtime;
 using GroundingWeb.Inference.Text;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
 namespace GroundingWeb.Inference.Pipeline;
@@ -14,35 +16,90 @@ namespace GroundingWeb.Inference.Pipeline;
 /// <summary>
 /// Grounds prompts in an image: decode, preprocess, vision encoder (cached per image), tokenize,
 /// text encoder and fusion head, all prompts of one image in one batch (DESIGN.md section 4).
-/// Thread-safe; one instance per loaded bundle.
+/// Thread-safe. Pipelines that share a bundle's ONNX sessions (<see cref="ShareSessions"/>, or the
+/// ones <see cref="GroundingEngine"/> hands out) each hold a reference to them; the sessions close
+/// when the last pipeline is disposed.
 /// </summary>
-public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptions options, ImageTokenCache cache, ILogger<GroundingPipeline> logger)
+public sealed partial class GroundingPipeline : IDisposable
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<ImageTokens>> _inFlight = new();
+    private readonly ModelBundle _bundle;
+    private readonly InferenceOptions _options;
+    private readonly ILogger<GroundingPipeline> _logger;
     private long _visionRuns;
+    private int _disposed;
 
-    public ModelBundle Bundle => bundle;
+    /// <summary>Takes over one reference to <paramref name="bundle"/>, given back by <see cref="Dispose"/>.</summary>
+    internal GroundingPipeline(ModelBundle bundle, InferenceOptions options, ImageTokenCache cache, ILogger<GroundingPipeline> logger)
+    {
+        _bundle = bundle;
+        _options = options;
+        _logger = logger;
+        Cache = cache;
+        ImageLimits = ImageLimitsOf(options);
+    }
 
-    public ImageTokenCache Cache => cache;
+    /// <summary>
+    /// Opens the bundle in <paramref name="bundlePath"/> (a folder holding <c>bundle.json</c>; relative
+    /// paths are looked up from the working directory, then from the program's folder upwards).
+    /// </summary>
+    /// <param name="options">Provider, threads, cache size and input limits; <see cref="InferenceOptions.BundlePath"/> is not used.</param>
+    /// <param name="preparers">Write packaged files before loading, e.g. GroundingWeb.Authoring's <c>DemoEncoders</c>.</param>
+    /// <exception cref="BundleException">The bundle is missing, or its manifest disagrees with its files; the message names the file and the field.</exception>
+    public static GroundingPipeline Open(string bundlePath, InferenceOptions? options = null, ILoggerFactory? loggers = null, IEnumerable<IBundlePreparer>? preparers = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(bundlePath);
+        options ??= new InferenceOptions();
+        loggers ??= NullLoggerFactory.Instance;
+        var providers = new ExecutionProviderSelector(options, loggers.CreateLogger<ExecutionProviderSelector>());
+        var bundle = new BundleLoader(providers, preparers ?? []).Load(BundlePathResolver.Resolve(bundlePath));
+        return new GroundingPipeline(bundle, options, new ImageTokenCache(CacheBytes(options)), loggers.CreateLogger<GroundingPipeline>());
+    }
 
-    /// <summary>How many times the vision encoder has run: the cache's effect, observable.</summary>
-    public long VisionEncoderRuns => Interlocked.Read(ref _visionRuns);
+    /// <summary>The bundle's manifest: names, sizes, preprocessing, provenance.</summary>
+    public BundleManifest Manifest => _bundle.Manifest;
+
+    /// <summary>The folder the bundle was loaded from.</summary>
+    public string BundleDirectory => _bundle.Directory;
+
+    /// <summary>The execution provider the sessions run on ("CUDA" or "CPU").</summary>
+    public string Provider => _bundle.Provider;
 
     /// <summary>Prompts one call accepts; callers with more split them.</summary>
-    public int MaxPromptsPerImage => options.MaxPromptsPerImage;
+    public int MaxPromptsPerImage => _options.MaxPromptsPerImage;
 
-    public ImageLimits ImageLimits { get; } = new()
+    public ImageLimits ImageLimits { get; }
+
+    internal ImageTokenCache Cache { get; }
+
+    internal ModelBundle Bundle => _bundle;
+
+    /// <summary>How many times the vision encoder has run for this pipeline: the cache's effect, observable.</summary>
+    internal long VisionEncoderRuns => Interlocked.Read(ref _visionRuns);
+
+    /// <summary>
+    /// Another pipeline on the same ONNX sessions with an image-token cache of its own (0 bytes: none),
+    /// so that its images cannot evict this one's. Dispose it like any pipeline.
+    /// </summary>
+    public GroundingPipeline ShareSessions(long imageTokenCacheBytes)
     {
-        MaxBytes = (long)options.MaxImageMegabytes * 1024 * 1024,
-        MaxPixels = (long)options.MaxImageMegapixels * 1_000_000,
-    };
+        ArgumentOutOfRangeException.ThrowIfNegative(imageTokenCacheBytes);
+        ThrowIfDisposed();
+        if (!_bundle.TryRetain())
+        {
+            throw new ObjectDisposedException(nameof(GroundingPipeline), "The bundle's sessions are closed.");
+        }
+        return new GroundingPipeline(_bundle, _options, new ImageTokenCache(imageTokenCacheBytes), _logger);
+    }
 
+    /// <exception cref="GroundingInputException">Prompts that are empty, too long or too many.</exception>
+    /// <exception cref="ImageDecodeException">Images that are corrupt, unsupported or too large.</exception>
     public GroundingResult Ground(ReadOnlyMemory<byte> image, IReadOnlyList<string> prompts, CancellationToken cancellationToken = default)
     {
+        ThrowIfDisposed();
         ValidatePrompts(prompts);
         if (image.Length > ImageLimits.MaxBytes)
         {
-            throw new ImageDecodeException($"The image is {image.Length / (1024.0 * 1024.0):F1} MB; the limit is {options.MaxImageMegabytes} MB.");
+            throw new ImageDecodeException($"The image is {image.Length / (1024.0 * 1024.0):F1} MB; the limit is {_options.MaxImageMegabytes} MB.");
         }
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
@@ -50,44 +107,19 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
         var hashMs = Lap(clock);
 
         double decodeMs = 0, preprocessMs = 0, visionMs = 0;
-        var cached = cache.TryGet(key, out var tokens);
-        if (!cached)
+        var tokens = Cache.GetOrEncode(key, () =>
         {
-            // Requests for the same image that arrive together share one encoder run: the first
-            // creates the work, the others wait for its result and count as cached.
-            var encodedHere = false;
-            var mine = new Lazy<ImageTokens>(() =>
-            {
-                // A run that finished between our cache miss and now has already stored the tokens.
-                if (cache.TryGet(key, out var finished))
-                {
-                    return finished;
-                }
-                encodedHere = true;
-                var decoded = ImageDecoder.Decode(image.Span, ImageLimits);
-                decodeMs = Lap(clock);
-                var encoded = EncodeImage(decoded, out preprocessMs, out visionMs);
-                cache.Add(key, encoded);
-                return encoded;
-            }, LazyThreadSafetyMode.ExecutionAndPublication);
-            var shared = _inFlight.GetOrAdd(key, mine);
-            try
-            {
-                tokens = shared.Value;
-                cached = !encodedHere;
-            }
-            finally
-            {
-                // Gone once done or failed, so a failure is not remembered for later requests.
-                _inFlight.TryRemove(KeyValuePair.Create(key, shared));
-            }
-        }
+            var decoded = ImageDecoder.Decode(image.Span, ImageLimits);
+            decodeMs = Lap(clock);
+            return EncodeImage(decoded, out preprocessMs, out visionMs);
+        }, out var encodedHere);
+        var cached = !encodedHere;
         cancellationToken.ThrowIfCancellationRequested();
 
         clock.Restart();
-        var batch = bundle.Tokenizer.EncodeBatch(prompts);
+        var batch = _bundle.Tokenizer.EncodeBatch(prompts);
         var tokenizeMs = Lap(clock);
-        var textTokens = EncodeText(batch);
+        var textTokens = RunTextEncoder(batch);
         var textMs = Lap(clock);
         cancellationToken.ThrowIfCancellationRequested();
         var boxes = RunFusion(tokens, textTokens, batch);
@@ -109,14 +141,14 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
             HashMs = hashMs, DecodeMs = decodeMs, PreprocessMs = preprocessMs, VisionMs = visionMs,
             TokenizeMs = tokenizeMs, TextMs = textMs, FusionMs = fusionMs, TotalMs = total.Elapsed.TotalMilliseconds,
         };
-        LogGrounded(logger, prompts.Count, cached, timings.TotalMs, visionMs, textMs, fusionMs);
+        LogGrounded(_logger, prompts.Count, cached, timings.TotalMs, visionMs, textMs, fusionMs);
         return new GroundingResult
         {
             ImageSha256 = key,
             ImageWidth = tokens.ImageWidth,
             ImageHeight = tokens.ImageHeight,
             ImageTokensCached = cached,
-            Provider = bundle.Provider,
+            Provider = _bundle.Provider,
             Timings = timings,
             Predictions = predictions,
         };
@@ -125,23 +157,77 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
     /// <summary>Runs each model once on a synthetic input so the first real request is not the slow one.</summary>
     public void WarmUp()
     {
-        var p = bundle.Preprocessing;
+        ThrowIfDisposed();
+        var p = _bundle.Preprocessing;
         var grey = new RgbImage { Width = p.Width, Height = p.Height, Pixels = Enumerable.Repeat((byte)128, p.Width * p.Height * 3).ToArray() };
         var tokens = EncodeImage(grey, out _, out _);
-        var batch = bundle.Tokenizer.EncodeBatch(["warm up"]);
-        RunFusion(tokens, EncodeText(batch), batch);
+        var batch = _bundle.Tokenizer.EncodeBatch(["warm up"]);
+        RunFusion(tokens, RunTextEncoder(batch), batch);
         Interlocked.Decrement(ref _visionRuns);
     }
 
+    /// <summary>Why a prompt would be refused (completing "Prompt N ..."), or null when it is fine.</summary>
+    public string? PromptProblem(string prompt) =>
+        string.IsNullOrWhiteSpace(prompt) ? "is empty: describe the object to find."
+        : prompt.Length > _options.MaxPromptCharacters ? $"has {prompt.Length} characters; the limit is {_options.MaxPromptCharacters}."
+        : null;
+
+    /// <summary>
+    /// The vision encoder's tokens for a decoded image, with exactly the serving preprocessing (the
+    /// trainer's feature cache uses this, so training sees what serving sees). Bypasses the cache.
+    /// </summary>
+    public ImageTokens EncodeImage(RgbImage image)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(image);
+        return EncodeImage(image, out _, out _);
+    }
+
+    /// <summary>The text encoder's tokens for a batch of texts, tokenized as <see cref="Ground"/> tokenizes prompts.</summary>
+    public TextTokens EncodeText(IReadOnlyList<string> texts)
+    {
+        ThrowIfDisposed();
+        var batch = _bundle.Tokenizer.EncodeBatch(texts);
+        var lengths = new int[batch.BatchSize];
+        for (var row = 0; row < batch.BatchSize; row++)
+        {
+            for (var t = 0; t < batch.SequenceLength; t++)
+            {
+                lengths[row] += batch.AttentionMask[row * batch.SequenceLength + t] != 0 ? 1 : 0;
+            }
+        }
+        return new TextTokens(RunTextEncoder(batch), batch.BatchSize, batch.SequenceLength, _bundle.Manifest.Text.Width, lengths);
+    }
+
+    /// <summary>Gives this pipeline's reference to the sessions back; they close when no pipeline holds one.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _bundle.Release();
+        }
+    }
+
+    internal static ImageLimits ImageLimitsOf(InferenceOptions options) => new()
+    {
+        MaxBytes = (long)options.MaxImageMegabytes * 1024 * 1024,
+        MaxPixels = (long)options.MaxImageMegapixels * 1_000_000,
+    };
+
+    internal static long CacheBytes(InferenceOptions options) => (long)options.ImageTokenCacheMegabytes * 1024 * 1024;
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
     private void ValidatePrompts(IReadOnlyList<string> prompts)
     {
+        ArgumentNullException.ThrowIfNull(prompts);
         if (prompts.Count == 0)
         {
             throw new GroundingInputException("Give at least one prompt.");
         }
-        if (prompts.Count > options.MaxPromptsPerImage)
+        if (prompts.Count > _options.MaxPromptsPerImage)
         {
-            throw new GroundingInputException($"{prompts.Count} prompts given; at most {options.MaxPromptsPerImage} per image.");
+            throw new GroundingInputException($"{prompts.Count} prompts given; at most {_options.MaxPromptsPerImage} per image.");
         }
         for (var i = 0; i < prompts.Count; i++)
         {
@@ -152,35 +238,20 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
         }
     }
 
-    /// <summary>Why a prompt would be refused (completing "Prompt N ..."), or null when it is fine.</summary>
-    public string? PromptProblem(string prompt) =>
-        string.IsNullOrWhiteSpace(prompt) ? "is empty: describe the object to find."
-        : prompt.Length > options.MaxPromptCharacters ? $"has {prompt.Length} characters; the limit is {options.MaxPromptCharacters}."
-        : null;
-
-    /// <summary>
-    /// The vision encoder's tokens for a decoded image, with exactly the runtime's preprocessing
-    /// (the feature cache of the trainer calls this, so training sees what serving sees). Bypasses the cache.
-    /// </summary>
-    internal ImageTokens EncodeImage(RgbImage image) => EncodeImage(image, out _, out _);
-
-    /// <summary>The text encoder's output for a batch, row-major [BatchSize, SequenceLength, text width].</summary>
-    internal float[] EncodeTextTokens(TokenBatch batch) => EncodeText(batch);
-
     private ImageTokens EncodeImage(RgbImage image, out double preprocessMs, out double visionMs)
     {
         var clock = Stopwatch.StartNew();
-        var p = bundle.Preprocessing;
+        var p = _bundle.Preprocessing;
         var length = 3 * p.Width * p.Height;
         var pixels = ArrayPool<float>.Shared.Rent(length);
         try
         {
             ImagePreprocessor.PreprocessInto(image, p, pixels.AsSpan(0, length));
             preprocessMs = Lap(clock);
-            var vision = bundle.Manifest.Vision;
+            var vision = _bundle.Manifest.Vision;
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pixels.AsMemory(0, length), [1, 3, p.Height, p.Width]);
             using var run = new RunOptions();
-            using var outputs = bundle.Vision.Session.Run(run, [vision.Input], [input], [vision.Output]);
+            using var outputs = _bundle.Vision.Session.Run(run, [vision.Input], [input], [vision.Output]);
             Interlocked.Increment(ref _visionRuns);
             var data = outputs[0].GetTensorDataAsSpan<float>().ToArray();
             visionMs = Lap(clock);
@@ -192,9 +263,10 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
         }
     }
 
-    private float[] EncodeText(TokenBatch batch)
+    /// <summary>The text encoder's output for a batch, row-major [BatchSize, SequenceLength, text width].</summary>
+    private float[] RunTextEncoder(TokenBatch batch)
     {
-        var text = bundle.Manifest.Text;
+        var text = _bundle.Manifest.Text;
         long[] shape = [batch.BatchSize, batch.SequenceLength];
         var names = new List<string> { text.InputIds, text.AttentionMask };
         using var ids = OrtValue.CreateTensorValueFromMemory(batch.InputIds, shape);
@@ -207,13 +279,13 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
             values.Add(types);
         }
         using var run = new RunOptions();
-        using var outputs = bundle.Text.Session.Run(run, names, values, [text.Output]);
+        using var outputs = _bundle.Text.Session.Run(run, names, values, [text.Output]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
     private float[] RunFusion(ImageTokens image, float[] textTokens, TokenBatch batch)
     {
-        var fusion = bundle.Manifest.Fusion;
+        var fusion = _bundle.Manifest.Fusion;
         var b = batch.BatchSize;
         var perImage = image.Tokens.Length;
         var tiled = ArrayPool<float>.Shared.Rent(perImage * b);
@@ -225,10 +297,10 @@ public sealed partial class GroundingPipeline(ModelBundle bundle, InferenceOptio
                 image.Tokens.CopyTo(tiled.AsSpan(i * perImage, perImage));
             }
             using var imageValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tiled.AsMemory(0, perImage * b), [b, image.Count, image.Width]);
-            using var textValue = OrtValue.CreateTensorValueFromMemory(textTokens, [b, batch.SequenceLength, bundle.Manifest.Text.Width]);
+            using var textValue = OrtValue.CreateTensorValueFromMemory(textTokens, [b, batch.SequenceLength, _bundle.Manifest.Text.Width]);
             using var maskValue = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, [b, batch.SequenceLength]);
             using var run = new RunOptions();
-            using var outputs = bundle.Fusion.Session.Run(
+            using var outputs = _bundle.Fusion.Session.Run(
                 run, [fusion.ImageTokens, fusion.TextTokens, fusion.TextMask], [imageValue, textValue, maskValue], [fusion.Output]);
             return outputs[0].GetTensorDataAsSpan<float>().ToArray();
         }

@@ -1,20 +1,18 @@
-namespace GroundingWeb.Inference.Pipeline;
+using System.Collections.Concurrent;
 
-/// <summary>The vision encoder's output for one image, plus the image size the boxes scale to.</summary>
-public sealed record ImageTokens(float[] Tokens, int Count, int Width, int ImageWidth, int ImageHeight)
-{
-    public long SizeInBytes => (long)Tokens.Length * sizeof(float);
-}
+namespace GroundingWeb.Inference.Pipeline;
 
 /// <summary>
 /// Least-recently-used cache of image tokens keyed by the SHA-256 of the image bytes, bounded by the
-/// memory its tokens take. A second prompt on the same image skips decoding and the vision encoder.
+/// memory its tokens take. A second prompt on the same image skips decoding and the vision encoder,
+/// and requests for one image that arrive together share one encoder run.
 /// </summary>
-public sealed class ImageTokenCache(long capacityBytes)
+internal sealed class ImageTokenCache(long capacityBytes)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LinkedListNode<(string Key, ImageTokens Value)>> _index = new();
     private readonly LinkedList<(string Key, ImageTokens Value)> _recency = new();
+    private readonly ConcurrentDictionary<string, Lazy<ImageTokens>> _inFlight = new();
     private long _bytes;
     private long _hits;
     private long _misses;
@@ -28,6 +26,45 @@ public sealed class ImageTokenCache(long capacityBytes)
     public long Hits => Interlocked.Read(ref _hits);
 
     public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>
+    /// The tokens of the image with <paramref name="key"/>: cached, or computed by <paramref name="encode"/>
+    /// and stored. Callers that miss together wait for one <paramref name="encode"/> run; only that caller
+    /// sees <paramref name="encodedHere"/> true. A failed run is not remembered.
+    /// </summary>
+    public ImageTokens GetOrEncode(string key, Func<ImageTokens> encode, out bool encodedHere)
+    {
+        encodedHere = false;
+        if (TryGet(key, out var cached))
+        {
+            return cached;
+        }
+        var ranHere = false;
+        var mine = new Lazy<ImageTokens>(() =>
+        {
+            // A run that finished between our miss and now has already stored the tokens.
+            if (TryGet(key, out var finished))
+            {
+                return finished;
+            }
+            ranHere = true;
+            var encoded = encode();
+            Add(key, encoded);
+            return encoded;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
+        var shared = _inFlight.GetOrAdd(key, mine);
+        try
+        {
+            var tokens = shared.Value;
+            encodedHere = ranHere;
+            return tokens;
+        }
+        finally
+        {
+            // Gone once done or failed, so a failure is not remembered for later requests.
+            _inFlight.TryRemove(KeyValuePair.Create(key, shared));
+        }
+    }
 
     public bool TryGet(string key, out ImageTokens tokens)
     {

@@ -8,7 +8,7 @@ namespace GroundingWeb.Inference.Runtime;
 /// its provider to a throw-away <see cref="SessionOptions"/>: that is where ONNX Runtime loads the
 /// CUDA, cuBLAS and cuDNN libraries and fails when they are missing.
 /// </summary>
-public sealed partial class ExecutionProviderSelector(InferenceOptions options, ILogger<ExecutionProviderSelector> logger)
+internal sealed partial class ExecutionProviderSelector(InferenceOptions options, ILogger<ExecutionProviderSelector> logger)
 {
     private readonly Lock _gate = new();
     private string? _provider;

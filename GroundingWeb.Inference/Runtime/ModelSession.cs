@@ -6,7 +6,7 @@ namespace GroundingWeb.Inference.Runtime;
 /// One ONNX file's <see cref="InferenceSession"/>, held for the life of the process (sessions are
 /// expensive to create and safe to run from many threads).
 /// </summary>
-public sealed class ModelSession : IDisposable
+internal sealed class ModelSession : IDisposable
 {
     public ModelSession(string path, ExecutionProviderSelector providers)
     {

@@ -3,7 +3,7 @@ namespace GroundingWeb.Inference.Text;
 /// <summary>
 /// A batch of encoded texts, ready for a BERT-style ONNX encoder. Every array is row-major [BatchSize, SequenceLength].
 /// </summary>
-public sealed record TokenBatch
+internal sealed record TokenBatch
 {
     public required int BatchSize { get; init; }
 

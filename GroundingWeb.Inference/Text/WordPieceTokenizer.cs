@@ -12,7 +12,7 @@ namespace GroundingWeb.Inference.Text;
 /// (<c>[CLS] ... [SEP]</c>, clean_text, CJK splitting, accent stripping and lower-casing for uncased vocabularies).
 /// Thread-safe: it holds no state between calls.
 /// </summary>
-public sealed class WordPieceTokenizer
+internal sealed class WordPieceTokenizer
 {
     // HF WordPiece max_input_chars_per_word, counted in Unicode scalars after normalisation.
     private const int MaxWordScalars = 100;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GroundingWeb.Authoring.Demo;
 using GroundingWeb.Inference.Bundles;
 using GroundingWeb.Tests.Support;
 
@@ -130,7 +131,7 @@ public sealed class BundleLoaderTests(DemoBundleFixture demo) : IClassFixture<De
 
     private BundleException? Load(string path)
     {
-        using var bundle = new BundleLoader(demo.Providers).Load(path);
+        using var bundle = new BundleLoader(demo.Providers, [new DemoEncoders()]).Load(path);
         return null;
     }
 

@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Datasets;
+using GroundingWeb.Evaluation.Datasets;
 using GroundingWeb.Inference.Geometry;
 using GroundingWeb.Tests.Support;
 using static GroundingWeb.Tests.Datasets.DatasetFiles;

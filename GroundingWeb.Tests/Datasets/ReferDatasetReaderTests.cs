@@ -1,5 +1,5 @@
 using System.Text;
-using GroundingWeb.Inference.Datasets;
+using GroundingWeb.Evaluation.Datasets;
 using GroundingWeb.Inference.Geometry;
 using GroundingWeb.Tests.Support;
 using static GroundingWeb.Tests.Datasets.DatasetFiles;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using GroundingWeb.Inference.Demo;
+using GroundingWeb.Authoring.Demo;
 using GroundingWeb.Tests.Text;
 
 namespace GroundingWeb.Tests.Demo;

@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Demo;
+using GroundingWeb.Authoring.Demo;
 
 namespace GroundingWeb.Tests.Demo;
 

@@ -1,13 +1,13 @@
 using System.Text.Json.Nodes;
 using GroundingWeb.Inference.Bundles;
-using GroundingWeb.Inference.Demo;
+using GroundingWeb.Authoring.Demo;
 using GroundingWeb.Tests.Support;
 
 namespace GroundingWeb.Tests.Demo;
 
 public sealed class PackagedFileMaterializerTests
 {
-    private static readonly BundleManifest Demo = BundleManifestReader.Read(RepositoryPaths.DemoBundle);
+    private static readonly BundleManifest Demo = BundleManifest.Read(RepositoryPaths.DemoBundle);
 
     [Fact]
     public void WritesTheVocabularyFromThePackageWithItsChecksum()

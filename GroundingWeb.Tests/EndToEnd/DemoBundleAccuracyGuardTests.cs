@@ -1,6 +1,6 @@
 using GroundingWeb.Inference.Bundles;
-using GroundingWeb.Inference.Datasets;
-using GroundingWeb.Inference.Evaluation;
+using GroundingWeb.Evaluation.Datasets;
+using GroundingWeb.Evaluation;
 using GroundingWeb.Tests.Support;
 
 namespace GroundingWeb.Tests.EndToEnd;

@@ -37,7 +37,7 @@ public sealed class RefShapesTrainingTests
             new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         Assert.Equal(2, history.Count);
         Assert.True(history[1].TrainLoss < history[0].TrainLoss, $"train loss {history[0].TrainLoss} -> {history[1].TrainLoss}");
-        var manifest = BundleManifestReader.Read(temp.File("bundle"));
+        var manifest = BundleManifest.Read(temp.File("bundle"));
         Assert.True(manifest.Trained);
         Assert.Equal(2, manifest.Provenance!.History!.Count);
         Assert.Equal(0, predict.ExitCode);

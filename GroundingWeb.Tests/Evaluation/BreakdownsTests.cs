@@ -1,5 +1,5 @@
-using GroundingWeb.Inference.Datasets;
-using GroundingWeb.Inference.Evaluation;
+using GroundingWeb.Evaluation.Datasets;
+using GroundingWeb.Evaluation;
 using GroundingWeb.Inference.Geometry;
 
 namespace GroundingWeb.Tests.Evaluation;

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using GroundingWeb.Cli.Features;
 using GroundingWeb.Cli.Training;
-using GroundingWeb.Inference.Datasets;
+using GroundingWeb.Evaluation.Datasets;
 using GroundingWeb.Inference.Imaging;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 using GroundingWeb.Tests.Support;
 
 namespace GroundingWeb.Tests.Features;

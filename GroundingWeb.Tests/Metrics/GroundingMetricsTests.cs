@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Metrics;
+using GroundingWeb.Evaluation.Metrics;
 
 namespace GroundingWeb.Tests.Metrics;
 

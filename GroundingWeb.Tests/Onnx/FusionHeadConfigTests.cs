@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 
 namespace GroundingWeb.Tests.Onnx;
 

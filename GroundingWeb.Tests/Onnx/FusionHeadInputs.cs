@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 namespace GroundingWeb.Tests.Onnx;

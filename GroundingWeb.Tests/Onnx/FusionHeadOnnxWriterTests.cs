@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace GroundingWeb.Tests.Onnx;

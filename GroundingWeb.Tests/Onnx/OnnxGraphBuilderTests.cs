@@ -1,5 +1,7 @@
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
+using DataType = Onnx.TensorProto.Types.DataType;
 
 namespace GroundingWeb.Tests.Onnx;
 
@@ -9,15 +11,15 @@ public class OnnxGraphBuilderTests
     public void SmallGraphRunsInOnnxRuntime()
     {
         var g = new OnnxGraphBuilder();
-        g.Input("x", OnnxElementType.Float, "B", 3);
+        g.Input("x", DataType.Float, "B", 3);
         g.Initializer("w", [3, 2], [1f, 2f, 3f, 4f, 5f, 6f]);
         g.Initializer("b", [2], [0.5f, -0.5f]);
         var product = g.Node("MatMul", ["x", "w"]);
         g.Node("Add", [product, "b"], "y");
-        g.Output("y", OnnxElementType.Float, "B", 2);
+        g.Output("y", DataType.Float, "B", 2);
         g.Metadata("k", "v");
 
-        using var session = new InferenceSession(g.Build("test", "tests", 17));
+        using var session = new InferenceSession(g.Build("test", "tests", 17).ToByteArray());
         using var x = OrtValue.CreateTensorValueFromMemory(new[] { 1f, 0f, 1f, 0f, 1f, 0f }, [2, 3]);
         using var runOptions = new RunOptions();
         using var outputs = session.Run(runOptions, ["x"], [x], ["y"]);
@@ -30,7 +32,7 @@ public class OnnxGraphBuilderTests
     public void DuplicateTensorNameIsRejected()
     {
         var g = new OnnxGraphBuilder();
-        g.Input("x", OnnxElementType.Float, 1);
+        g.Input("x", DataType.Float, 1);
 
         var error = Assert.Throws<InvalidOperationException>(() => g.Initializer("x", [1], [1f]));
 

@@ -1,5 +1,5 @@
-using GroundingWeb.Inference.Demo;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Demo;
+using GroundingWeb.Authoring.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 namespace GroundingWeb.Tests.Onnx;

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Security.Claims;
 using GroundingWeb.Data;
-using GroundingWeb.Inference.Datasets;
+using GroundingWeb.Evaluation.Datasets;
 using GroundingWeb.Inference.Geometry;
 using GroundingWeb.Review;
 using GroundingWeb.Services;

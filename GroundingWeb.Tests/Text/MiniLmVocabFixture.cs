@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Demo;
+using GroundingWeb.Authoring.Demo;
 using GroundingWeb.Inference.Text;
 
 namespace GroundingWeb.Tests.Text;
@@ -29,9 +29,9 @@ public sealed class MiniLmVocabFixture
 
     public byte[] VocabBytes { get; }
 
-    public WordPieceTokenizer Tokenizer { get; }
+    internal WordPieceTokenizer Tokenizer { get; }
 
-    public WordPieceTokenizer CreateTokenizer(int maxTokens)
+    internal WordPieceTokenizer CreateTokenizer(int maxTokens)
     {
         using var stream = new MemoryStream(VocabBytes, writable: false);
         return WordPieceTokenizer.Create(stream, lowerCase: true, maxTokens);

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using GroundingWeb.Cli.Training;
 using GroundingWeb.Inference.Bundles;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
+using GroundingWeb.Evaluation;
 using GroundingWeb.Tests.Onnx;
 using GroundingWeb.Tests.Support;
 using static TorchSharp.torch;
@@ -27,8 +28,8 @@ public class BundleExporterTests(ITestOutputHelper output)
 
         var manifest = BundleExporter.Export(checkpoint, RepositoryPaths.DemoBundle, bundle.Path, "trained-demo", "9.9.9");
 
-        var demo = BundleManifestReader.Read(RepositoryPaths.DemoBundle);
-        var written = BundleManifestReader.Read(bundle.Path);
+        var demo = BundleManifest.Read(RepositoryPaths.DemoBundle);
+        var written = BundleManifest.Read(bundle.Path);
         Assert.True(written.Trained);
         Assert.Equal("trained-demo", written.Name);
         Assert.Equal("9.9.9", written.Version);
@@ -57,14 +58,14 @@ public class BundleExporterTests(ITestOutputHelper output)
     public void RecordsMetricsWithoutTouchingTheRest()
     {
         using var bundle = new TempFolder();
-        File.Copy(Path.Combine(RepositoryPaths.DemoBundle, BundleManifestReader.FileName), bundle.File(BundleManifestReader.FileName));
-        var before = BundleManifestReader.Read(bundle.Path);
+        File.Copy(Path.Combine(RepositoryPaths.DemoBundle, BundleManifest.FileName), bundle.File(BundleManifest.FileName));
+        var before = BundleManifest.Read(bundle.Path);
 
-        BundleProvenance.RecordMetrics(bundle.Path, new Dictionary<string, SplitMetrics> { ["val"] = new() { Count = 10, MeanIou = 0.5, AccuracyAt50 = 0.6 } });
-        var after = BundleProvenance.RecordMetrics(bundle.Path, new Dictionary<string, SplitMetrics> { ["testA"] = new() { Count = 5, MeanIou = 0.4 } });
+        BundleMetrics.RecordMetrics(bundle.Path, new Dictionary<string, SplitMetrics> { ["val"] = new() { Count = 10, MeanIou = 0.5, AccuracyAt50 = 0.6 } });
+        var after = BundleMetrics.RecordMetrics(bundle.Path, new Dictionary<string, SplitMetrics> { ["testA"] = new() { Count = 5, MeanIou = 0.4 } });
 
         Assert.Equal((before.Provenance?.Metrics?.Keys.ToArray() ?? []).Union(["testA", "val"]).Order(), after.Provenance!.Metrics!.Keys.Order());
-        Assert.Equal(0.6, BundleManifestReader.Read(bundle.Path).Provenance!.Metrics!["val"].AccuracyAt50);
+        Assert.Equal(0.6, BundleManifest.Read(bundle.Path).Provenance!.Metrics!["val"].AccuracyAt50);
         Assert.Equal(before.Provenance!.TrainedOn, after.Provenance.TrainedOn);
         Assert.Equal(JsonSerializer.Serialize(before.Vision), JsonSerializer.Serialize(after.Vision));
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using GroundingWeb.Cli.Training;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 using GroundingWeb.Tests.Onnx;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using GroundingWeb.Cli.Training;
-using GroundingWeb.Inference.Onnx;
+using GroundingWeb.Authoring.Onnx;
 using GroundingWeb.Tests.Support;
 
 namespace GroundingWeb.Tests.Training;

@@ -19,7 +19,7 @@ public sealed class BundleSwitchTests
         var client = app.Client();
         var engine = app.Services.GetRequiredService<GroundingEngine>();
         var image = File.ReadAllBytes(RepositoryPaths.Sample("chelsea.png"));
-        Assert.Equal("refshapes-demo", engine.Pipeline.Bundle.Manifest.Name);
+        Assert.Equal("refshapes-demo", ActiveName(engine));
 
         engine.Activate(untrained.Path);
 
@@ -31,7 +31,13 @@ public sealed class BundleSwitchTests
         Assert.Equal("switched-demo", Assert.Single(models.Bundles, b => b.Active).Name);
 
         Assert.ThrowsAny<BundleException>(() => engine.Activate(broken.Path));
-        Assert.Equal("switched-demo", engine.Pipeline.Bundle.Manifest.Name);
+        Assert.Equal("switched-demo", ActiveName(engine));
         Assert.Equal(Path.GetFullPath(untrained.Path), engine.ActiveBundlePath);
+    }
+
+    private static string ActiveName(GroundingEngine engine)
+    {
+        using var pipeline = engine.Acquire();
+        return pipeline.Manifest.Name;
     }
 }

@@ -167,7 +167,8 @@ public static class GroundingApi
         string provider;
         try
         {
-            provider = engine.Pipeline.Bundle.Provider;
+            using var pipeline = engine.Acquire();
+            provider = pipeline.Provider;
         }
         catch (Exception ex) when (ex is BundleException or InvalidOperationException or IOException)
         {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using GroundingWeb.Inference.Imaging;
-using GroundingWeb.Inference.IO;
+using GroundingWeb.Shared;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using GroundingWeb.Data;
-using GroundingWeb.Inference.Datasets;
-using GroundingWeb.Inference.Datasets.RefShapes;
+using GroundingWeb.Evaluation.Datasets;
+using GroundingWeb.Evaluation.RefShapes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using GroundingWeb.Accounts;
 using GroundingWeb.Inference.Hosting;
 using GroundingWeb.Inference.Imaging;
-using GroundingWeb.Inference.IO;
+using GroundingWeb.Shared;
 using GroundingWeb.Services;
 
 namespace GroundingWeb.Evaluations;
@@ -52,7 +52,7 @@ public static class EvaluationEndpoints
             if (result is null || !File.Exists(result.ImagePath)) return Results.NotFound();
             try
             {
-                var decoded = ImageDecoder.Decode(await File.ReadAllBytesAsync(result.ImagePath), engine.Pipeline.ImageLimits);
+                var decoded = ImageDecoder.Decode(await File.ReadAllBytesAsync(result.ImagePath), engine.ImageLimits);
                 return Results.File(ImagePreview.Jpeg(decoded, ImagePreview.MaxSide), "image/jpeg");
             }
             catch (ImageDecodeException)

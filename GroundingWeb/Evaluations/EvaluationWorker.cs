@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using GroundingWeb.Data;
 using GroundingWeb.Inference.Bundles;
-using GroundingWeb.Inference.Datasets;
-using GroundingWeb.Inference.Evaluation;
+using GroundingWeb.Evaluation.Datasets;
+using GroundingWeb.Evaluation;
 using GroundingWeb.Inference.Pipeline;
-using GroundingWeb.Inference.Runtime;
+using GroundingWeb.Inference.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -16,10 +16,10 @@ namespace GroundingWeb.Evaluations;
 /// running as Interrupted and picks up the ones still queued.
 /// </summary>
 public sealed class EvaluationWorker(
-    EvaluationJobs jobs, IDbContextFactory<AppDbContext> contexts, BundleLoader loader, IOptions<InferenceOptions> inference,
-    TimeProvider clock, ILoggerFactory loggers) : BackgroundService
+    EvaluationJobs jobs, IDbContextFactory<AppDbContext> contexts, GroundingEngine engine, TimeProvider clock, ILoggerFactory loggers) : BackgroundService
 {
     private static readonly TimeSpan ProgressSaveInterval = TimeSpan.FromSeconds(2);
+    private const long EvaluationCacheBytes = 16L * 1024 * 1024;
     private readonly ILogger _logger = loggers.CreateLogger<EvaluationWorker>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -109,9 +109,9 @@ public sealed class EvaluationWorker(
         var chosen = run.Limit is { } n ? samples.Take(n).ToList() : samples;
         jobs.Report(run.Id, new RunProgress(0, chosen.Count));
 
-        // A pipeline of its own: evaluation must not evict the live demo's cached images.
-        using var bundle = loader.Load(run.BundlePath);
-        var pipeline = new GroundingPipeline(bundle, inference.Value, new ImageTokenCache(16L * 1024 * 1024), loggers.CreateLogger<GroundingPipeline>());
+        // The sessions the app already has open for this bundle (or opened for this run), with an
+        // image-token cache of its own: evaluation must not evict the live demo's cached images.
+        using var pipeline = engine.Acquire(run.BundlePath, EvaluationCacheBytes);
         var lastSave = Stopwatch.StartNew();
         var progress = new InlineProgress<EvaluationProgress>(p =>
         {

@@ -1,7 +1,7 @@
 using GroundingWeb.Data;
-using GroundingWeb.Inference.Datasets;
-using GroundingWeb.Inference.Evaluation;
-using GroundingWeb.Inference.Metrics;
+using GroundingWeb.Evaluation.Datasets;
+using GroundingWeb.Evaluation;
+using GroundingWeb.Evaluation.Metrics;
 
 namespace GroundingWeb.Evaluations;
 

@@ -2,8 +2,8 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using GroundingWeb.Data;
-using GroundingWeb.Inference.Datasets;
-using GroundingWeb.Inference.IO;
+using GroundingWeb.Evaluation.Datasets;
+using GroundingWeb.Shared;
 using Microsoft.EntityFrameworkCore;
 
 namespace GroundingWeb.Review;

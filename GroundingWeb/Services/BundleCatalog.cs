@@ -41,7 +41,7 @@ public sealed class BundleCatalog(Microsoft.Extensions.Options.IOptions<ModelsOp
     {
         try
         {
-            return new BundleEntry(folder, BundleManifestReader.Read(folder), null);
+            return new BundleEntry(folder, BundleManifest.Read(folder), null);
         }
         catch (Exception ex) when (ex is BundleException or IOException or System.Text.Json.JsonException)
         {

@@ -25,12 +25,13 @@ public sealed class GroundingService(
     public async Task<GroundingOutcome> GroundAsync(
         byte[] image, IReadOnlyList<string> prompts, ClaimsPrincipal user, string source, CancellationToken cancellationToken = default)
     {
-        var pipeline = engine.Pipeline;
+        // A lease on the active bundle: a switch of bundles during the call closes the old one only after it.
+        using var pipeline = engine.Acquire();
         // Inference is CPU-bound and synchronous: keep the caller's thread (a circuit or a request) free.
         var result = await Task.Run(() => pipeline.Ground(image, prompts, cancellationToken), cancellationToken);
         telemetry.Record(result, source);
 
-        var manifest = pipeline.Bundle.Manifest;
+        var manifest = pipeline.Manifest;
         var ids = await StoreAsync(image, result, manifest.Name, manifest.Version, manifest.Trained, user, cancellationToken);
         return new GroundingOutcome(result, ids, manifest.Name, manifest.Version, manifest.Trained);
     }
@@ -71,7 +72,7 @@ public sealed class GroundingService(
             if (known is null)
             {
                 extension = Image.DetectFormat(image)?.FileExtensions.FirstOrDefault() ?? "bin";
-                var decoded = ImageDecoder.Decode(image, engine.Pipeline.ImageLimits);
+                var decoded = ImageDecoder.Decode(image, engine.ImageLimits);
                 wroteFiles = store.Save(result.ImageSha256, extension, image, decoded);
                 db.Images.Add(new StoredImage
                 {

@@ -34,7 +34,7 @@ public static class MediaEndpoints
             {
                 return Results.File(bytes, mime, enableRangeProcessing: false);
             }
-            var decoded = ImageDecoder.Decode(bytes, engine.Pipeline.ImageLimits);
+            var decoded = ImageDecoder.Decode(bytes, engine.ImageLimits);
             return Results.File(ImagePreview.Jpeg(decoded, maxSide: int.MaxValue), "image/jpeg");
         });
 

@@ -1,6 +1,6 @@
-using GroundingWeb.Inference.Datasets.RefShapes;
-using static GroundingWeb.Inference.Datasets.RefShapes.ShapeColor;
-using static GroundingWeb.Inference.Datasets.RefShapes.ShapeKind;
+using GroundingWeb.Evaluation.RefShapes;
+using static GroundingWeb.Evaluation.RefShapes.ShapeColor;
+using static GroundingWeb.Evaluation.RefShapes.ShapeKind;
 using static GroundingWeb.Tests.Datasets.RefShapes.SceneBuilder;
 
 namespace GroundingWeb.Tests.Datasets.RefShapes;

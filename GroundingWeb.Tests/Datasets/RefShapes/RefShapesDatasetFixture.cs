@@ -1,6 +1,6 @@
 using System.Text.Json;
-using GroundingWeb.Inference.Datasets;
-using GroundingWeb.Inference.Datasets.RefShapes;
+using GroundingWeb.Evaluation.Datasets;
+using GroundingWeb.Evaluation.RefShapes;
 using GroundingWeb.Tests.Support;
 
 namespace GroundingWeb.Tests.Datasets.RefShapes;

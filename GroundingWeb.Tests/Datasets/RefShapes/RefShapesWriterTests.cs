@@ -1,5 +1,5 @@
 using System.Text.Json;
-using GroundingWeb.Inference.Datasets.RefShapes;
+using GroundingWeb.Evaluation.RefShapes;
 using GroundingWeb.Tests.Support;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;

@@ -1,4 +1,4 @@
-using GroundingWeb.Inference.Datasets.RefShapes;
+using GroundingWeb.Evaluation.RefShapes;
 
 namespace GroundingWeb.Tests.Datasets.RefShapes;
 
