@@ -1,22 +1,27 @@
-using GroundingWeb.Accounts;
-using GroundingWeb.Api;
 using GroundingWeb.Components;
 using GroundingWeb.Data;
-using GroundingWeb.Evaluations;
+using GroundingWeb.Features.Accounts;
+using GroundingWeb.Features.Api;
+using GroundingWeb.Features.Datasets;
+using GroundingWeb.Features.Evaluations;
+using GroundingWeb.Features.Ground;
+using GroundingWeb.Features.History;
+using GroundingWeb.Features.Models;
+using GroundingWeb.Features.Review;
 using GroundingWeb.Operations;
-using GroundingWeb.Review;
-using GroundingWeb.Services;
-using GroundingWeb.Inference.Hosting;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
-builder.Services.AddGroundingInference();
-// The demo bundle's encoders are written from the restored NuGet packages before it loads.
-builder.Services.AddSingleton<GroundingWeb.Inference.Bundles.IBundlePreparer, GroundingWeb.Authoring.Demo.DemoEncoders>();
-builder.AddSamples();
+builder.Services.AddSingleton(TimeProvider.System);
 builder.AddAppData();
+builder.AddModels();
+builder.AddGround();
+builder.AddHistory();
+builder.AddReview();
+builder.AddDatasets();
+builder.AddEvaluations();
 builder.AddAccounts();
 builder.AddGroundingApi();
 builder.AddOperations();
@@ -47,7 +52,8 @@ app.UseSwaggerUI(ui =>
 });
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
-await app.PrepareDatabaseAsync();
+await app.MigrateDatabaseAsync();
+await app.PrepareAccountsAsync();
 await app.Services.GetRequiredService<DatasetRegistry>().EnsureDemoDatasetAsync();
 app.Run();
 

@@ -1,5 +1,5 @@
 using GroundingWeb.Tests.Support;
-using GroundingWeb.Accounts;
+using GroundingWeb.Features.Accounts;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GroundingWeb.Tests.Browser;

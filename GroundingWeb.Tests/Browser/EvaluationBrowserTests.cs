@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using GroundingWeb.Accounts;
+using GroundingWeb.Features.Accounts;
 using GroundingWeb.Data;
-using GroundingWeb.Evaluations;
+using GroundingWeb.Features.Datasets;
 using GroundingWeb.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

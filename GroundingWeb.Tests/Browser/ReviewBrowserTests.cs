@@ -1,7 +1,8 @@
 using System.Security.Claims;
-using GroundingWeb.Accounts;
+using GroundingWeb.Features.Accounts;
 using GroundingWeb.Data;
-using GroundingWeb.Services;
+using GroundingWeb.Components;
+using GroundingWeb.Features.Ground;
 using GroundingWeb.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

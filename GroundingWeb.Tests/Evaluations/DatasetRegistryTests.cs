@@ -1,4 +1,4 @@
-using GroundingWeb.Evaluations;
+using GroundingWeb.Features.Datasets;
 using GroundingWeb.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

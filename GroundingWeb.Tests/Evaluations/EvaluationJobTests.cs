@@ -1,7 +1,7 @@
 using System.Text.Json;
-using GroundingWeb.Accounts;
 using GroundingWeb.Data;
-using GroundingWeb.Evaluations;
+using GroundingWeb.Features.Datasets;
+using GroundingWeb.Features.Evaluations;
 using GroundingWeb.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

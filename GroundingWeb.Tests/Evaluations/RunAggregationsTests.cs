@@ -1,5 +1,5 @@
 using GroundingWeb.Data;
-using GroundingWeb.Evaluations;
+using GroundingWeb.Features.Evaluations;
 
 namespace GroundingWeb.Tests.Evaluations;
 

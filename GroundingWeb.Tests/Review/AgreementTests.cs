@@ -1,6 +1,6 @@
 using GroundingWeb.Data;
 using GroundingWeb.Inference.Geometry;
-using GroundingWeb.Review;
+using GroundingWeb.Features.Review;
 
 namespace GroundingWeb.Tests.Review;
 

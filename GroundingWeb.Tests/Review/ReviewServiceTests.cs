@@ -3,8 +3,9 @@ using System.Security.Claims;
 using GroundingWeb.Data;
 using GroundingWeb.Evaluation.Datasets;
 using GroundingWeb.Inference.Geometry;
-using GroundingWeb.Review;
-using GroundingWeb.Services;
+using GroundingWeb.Features.Review;
+using GroundingWeb.Features.Ground;
+using GroundingWeb.Features.History;
 using GroundingWeb.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using GroundingWeb.Accounts;
+using GroundingWeb.Features.Accounts;
 using GroundingWeb.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -1,5 +1,5 @@
 using Bunit;
-using GroundingWeb.Components.Pages.Ground;
+using GroundingWeb.Features.Ground;
 using GroundingWeb.Inference.Geometry;
 using GroundingWeb.Inference.Pipeline;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using GroundingWeb.Api;
+using GroundingWeb.Features.Api;
 using GroundingWeb.Inference.Bundles;
 using GroundingWeb.Inference.Hosting;
 using GroundingWeb.Tests.Support;

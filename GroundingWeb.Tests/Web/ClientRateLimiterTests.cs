@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using GroundingWeb.Api;
+using GroundingWeb.Features.Api;
 using Microsoft.Extensions.Options;
 
 namespace GroundingWeb.Tests.Web;

@@ -1,5 +1,5 @@
 using System.Net;
-using GroundingWeb.Accounts;
+using GroundingWeb.Features.Accounts;
 using GroundingWeb.Data;
 using GroundingWeb.Tests.Support;
 using Microsoft.AspNetCore.Identity;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using GroundingWeb.Api;
+using GroundingWeb.Features.Api;
 using GroundingWeb.Data;
 using GroundingWeb.Tests.Imaging;
 using GroundingWeb.Tests.Support;

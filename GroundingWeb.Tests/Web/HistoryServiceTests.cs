@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using GroundingWeb.Data;
-using GroundingWeb.Services;
+using GroundingWeb.Features.Ground;
+using GroundingWeb.Features.History;
 using GroundingWeb.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 

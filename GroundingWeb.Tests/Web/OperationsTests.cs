@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GroundingWeb.Inference.Hosting;
-using GroundingWeb.Services;
+using GroundingWeb.Features.Ground;
 using GroundingWeb.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

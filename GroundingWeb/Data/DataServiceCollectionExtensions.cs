@@ -1,4 +1,3 @@
-using GroundingWeb.Services;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -7,7 +6,7 @@ namespace GroundingWeb.Data;
 
 public static class DataServiceCollectionExtensions
 {
-    /// <summary>The data folder (validated at start), the Sqlite database in it, the image store and the services over them.</summary>
+    /// <summary>Data only: the data folder (validated at start), the Sqlite database in it, the Data Protection keys and the image store.</summary>
     public static void AddAppData(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<DataOptions>().BindConfiguration(DataOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -29,19 +28,6 @@ public static class DataServiceCollectionExtensions
         var keys = Path.Combine(Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, builder.Configuration["Data:Folder"] ?? "App_Data")), "keys");
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("GroundingWeb");
 
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ImageStore>();
-        builder.Services.AddSingleton<GroundingTelemetry>();
-        builder.Services.AddScoped<GroundingService>();
-        builder.Services.AddScoped<HistoryService>();
-        builder.Services.Configure<ModelsOptions>(builder.Configuration.GetSection(ModelsOptions.SectionName));
-        builder.Services.AddSingleton<BundleCatalog>();
-        builder.Services.AddScoped<GroundingWeb.Review.ReviewService>();
-        builder.Services.AddScoped<GroundingWeb.Review.ReviewExport>();
-        builder.Services.AddSingleton<GroundingWeb.Evaluations.DatasetRegistry>();
-        builder.Services.AddSingleton<GroundingWeb.Evaluations.EvaluationJobs>();
-        builder.Services.AddSingleton<GroundingWeb.Evaluations.EvaluationQueries>();
-        builder.Services.AddSingleton<GroundingWeb.Evaluations.EvaluationWorker>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<GroundingWeb.Evaluations.EvaluationWorker>());
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using GroundingWeb.Services;
+using GroundingWeb.Features.Ground;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry;

@@ -1,0 +1,87 @@
+using GroundingWeb.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace GroundingWeb.Features.Accounts;
+
+/// <summary>
+/// Form posts that set or clear the sign-in cookie. They are plain HTTP endpoints because an
+/// interactive Blazor circuit cannot write cookies; the pages under /account render the forms.
+/// </summary>
+public static class AccountEndpoints
+{
+    public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        // Browser form posts, not part of the JSON API.
+        var account = app.MapGroup("/account").ExcludeFromDescription();
+
+        account.MapPost("/login", async (
+            [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl, SignInManager<AppUser> signIn) =>
+        {
+            var result = await signIn.PasswordSignInAsync(email.Trim(), password, isPersistent: true, lockoutOnFailure: true);
+            if (result.Succeeded)
+            {
+                return Results.LocalRedirect(SafeReturnUrl(returnUrl));
+            }
+            var message = result.IsLockedOut ? "This account is locked for a while after too many failed sign-ins." : "Wrong e-mail or password.";
+            return Results.LocalRedirect($"/account/login?error={Uri.EscapeDataString(message)}&returnUrl={Uri.EscapeDataString(SafeReturnUrl(returnUrl))}");
+        });
+
+        account.MapPost("/logout", async (SignInManager<AppUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("/");
+        });
+
+        account.MapPost("/setup", async (
+            [FromForm] string token, [FromForm] string email, [FromForm] string password, [FromForm] string confirm,
+            FirstRunSetup setup, InvitationService accounts, UserManager<AppUser> users, SignInManager<AppUser> signIn) =>
+        {
+            if (!setup.TryClaim(token))
+            {
+                return Results.LocalRedirect("/account/setup?error=" + Uri.EscapeDataString(
+                    "This setup link is not valid (an admin exists already, or the app was restarted and printed a new one)."));
+            }
+            if (password != confirm)
+            {
+                setup.Restore(token);
+                return Back("/account/setup", token, "The two passwords differ.");
+            }
+            var created = await accounts.CreateUserAsync(email, password, Roles.Admin);
+            if (!created.Succeeded)
+            {
+                setup.Restore(token);
+                return Back("/account/setup", token, string.Join(" ", created.Errors));
+            }
+            await signIn.SignInAsync((await users.FindByEmailAsync(email.Trim()))!, isPersistent: true);
+            return Results.LocalRedirect("/admin/users");
+        });
+
+        account.MapPost("/accept", async (
+            [FromForm] string token, [FromForm] string password, [FromForm] string confirm,
+            InvitationService accounts, UserManager<AppUser> users, SignInManager<AppUser> signIn) =>
+        {
+            var invitation = await accounts.FindOpenInvitationAsync(token);
+            if (password != confirm)
+            {
+                return Back("/account/accept", token, "The two passwords differ.");
+            }
+            var accepted = await accounts.AcceptAsync(token, password);
+            if (!accepted.Succeeded)
+            {
+                return Back("/account/accept", token, string.Join(" ", accepted.Errors));
+            }
+            await signIn.SignInAsync((await users.FindByEmailAsync(invitation!.Email))!, isPersistent: true);
+            return Results.LocalRedirect("/history");
+        });
+    }
+
+    private static IResult Back(string page, string token, string error) =>
+        Results.LocalRedirect($"{page}?token={Uri.EscapeDataString(token)}&error={Uri.EscapeDataString(error)}");
+
+    // Only paths on this site: a crafted returnUrl must not send a fresh sign-in elsewhere.
+    internal static string SafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\")
+            ? returnUrl
+            : "/";
+}

@@ -1,0 +1,77 @@
+using GroundingWeb.Data;
+using Microsoft.AspNetCore.Identity;
+
+namespace GroundingWeb.Features.Accounts;
+
+/// <summary>Options of section <c>Demo</c>.</summary>
+public sealed class DemoOptions
+{
+    public const string SectionName = "Demo";
+
+    /// <summary>Whether visitors who are not signed in may use the Ground page and POST /api/v1/ground.</summary>
+    public bool AllowAnonymous { get; set; } = true;
+}
+
+/// <summary>Named policies used by pages and endpoints.</summary>
+public static class Policies
+{
+    /// <summary>Ground page and grounding API: anyone when Demo:AllowAnonymous, else signed-in users.</summary>
+    public const string Ground = "Ground";
+
+    /// <summary>Everything else a team member opens: any signed-in user.</summary>
+    public const string Member = "Member";
+
+    public const string Admin = "Admin";
+}
+
+public static class AuthorizationSetup
+{
+    public static void AddAccounts(this WebApplicationBuilder builder)
+    {
+        var demo = builder.Configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>() ?? new DemoOptions();
+        builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection(DemoOptions.SectionName));
+
+        builder.Services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        builder.Services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.LoginPath = "/account/login";
+            cookie.AccessDeniedPath = "/account/denied";
+            cookie.Cookie.Name = "GroundingWeb.Auth";
+            // API clients get status codes, not a redirect to an HTML login form.
+            cookie.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
+            cookie.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+        });
+        builder.Services.AddIdentityCore<AppUser>(identity =>
+            {
+                identity.User.RequireUniqueEmail = true;
+                identity.Password.RequiredLength = 10;
+                identity.Password.RequireNonAlphanumeric = false;
+                identity.Lockout.MaxFailedAccessAttempts = 10;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<AppDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Ground, policy => policy.RequireAssertion(context =>
+                demo.AllowAnonymous || context.User.Identity?.IsAuthenticated == true))
+            .AddPolicy(Policies.Member, policy => policy.RequireRole(Roles.All))
+            .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin));
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddSingleton<FirstRunSetup>();
+        builder.Services.AddScoped<InvitationService>();
+        builder.Services.AddSingleton<UsersService>();
+    }
+
+    private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/media"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using System.Text.Json;
+using GroundingWeb.Features.Accounts;
+using GroundingWeb.Inference.Hosting;
+using GroundingWeb.Inference.Imaging;
+using GroundingWeb.Shared;
+using GroundingWeb.Components;
+
+namespace GroundingWeb.Features.Evaluations;
+
+/// <summary>Downloads of a run's results and the dataset images its dashboard shows.</summary>
+public static class EvaluationEndpoints
+{
+    public static void MapEvaluationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var runs = app.MapGroup("/evaluations/{id:long}").RequireAuthorization(Policies.Member).ExcludeFromDescription();
+
+        runs.MapGet("/results.csv", async (long id, EvaluationQueries queries) =>
+        {
+            var run = await queries.RunAsync(id);
+            if (run is null) return Results.NotFound();
+            var csv = EvaluationQueries.Csv(await queries.ResultsAsync(id));
+            return Results.File(Encoding.UTF8.GetBytes(csv), "text/csv", $"evaluation-{id}-{run.Split}.csv");
+        });
+
+        runs.MapGet("/results.json", async (long id, EvaluationQueries queries) =>
+        {
+            var run = await queries.RunAsync(id);
+            if (run is null) return Results.NotFound();
+            var rows = await queries.ResultsAsync(id);
+            var data = RunAggregations.Dashboard(rows, worst: 0);
+            var document = new
+            {
+                run = new { run.Id, model = run.ModelName, version = run.ModelVersion, dataset = run.Dataset?.Name, run.Split, run.Limit, status = run.Status.ToString(), run.Seconds },
+                summary = data.Summary, histogram = data.Histogram, byBoxSize = data.ByBoxSize, byExpressionLength = data.ByExpressionLength,
+                byCategory = data.ByCategory, byKind = data.ByKind,
+                results = rows.Select(r => new
+                {
+                    r.Row, image = r.ImagePath, r.Expression, r.Kind, r.Category,
+                    truth = new[] { r.TruthX1, r.TruthY1, r.TruthX2, r.TruthY2 }, predicted = new[] { r.PredictedX1, r.PredictedY1, r.PredictedX2, r.PredictedY2 },
+                    r.Iou, r.Failure,
+                }),
+            };
+            return Results.File(JsonSerializer.SerializeToUtf8Bytes(document, GroundingJson.Indented), "application/json", $"evaluation-{id}-{run.Split}.json");
+        });
+
+        // The path comes from the stored result, never from the URL; and since a dataset line may name
+        // any file, only what decodes as an image is sent, re-encoded, never the file's own bytes.
+        runs.MapGet("/samples/{row:int}/image", async (long id, int row, EvaluationQueries queries, GroundingEngine engine) =>
+        {
+            var result = await queries.ResultAsync(id, row);
+            if (result is null || !File.Exists(result.ImagePath)) return Results.NotFound();
+            try
+            {
+                var decoded = ImageDecoder.Decode(await File.ReadAllBytesAsync(result.ImagePath), engine.ImageLimits);
+                return Results.File(ImagePreview.Jpeg(decoded, ImagePreview.MaxSide), "image/jpeg");
+            }
+            catch (ImageDecodeException)
+            {
+                return Results.NotFound();
+            }
+        });
+    }
+}

@@ -1,0 +1,106 @@
+using System.Security.Claims;
+using GroundingWeb.Data;
+using GroundingWeb.Inference.Hosting;
+using GroundingWeb.Inference.Imaging;
+using GroundingWeb.Inference.Pipeline;
+using Microsoft.EntityFrameworkCore;
+using SixLabors.ImageSharp;
+
+namespace GroundingWeb.Features.Ground;
+
+/// <summary>What one grounding request produced: the engine's answer and the stored prediction ids, in prompt order.</summary>
+public sealed record GroundingOutcome(GroundingResult Result, IReadOnlyList<long> PredictionIds, string ModelName, string ModelVersion, bool ModelTrained);
+
+/// <summary>
+/// The one way the UI and the API ground prompts: runs the shared pipeline, then stores the image
+/// (by content hash) and one prediction row per prompt. The image file is complete on disk before
+/// the rows commit; if the commit fails, a file that nothing refers to is removed again.
+/// </summary>
+public sealed class GroundingService(
+    GroundingEngine engine, IDbContextFactory<AppDbContext> contexts, ImageStore store, GroundingTelemetry telemetry, TimeProvider clock,
+    ILogger<GroundingService> logger)
+{
+    /// <exception cref="GroundingInputException">Prompts that are empty, too long or too many.</exception>
+    /// <exception cref="ImageDecodeException">Images that are corrupt, unsupported or too large.</exception>
+    /// <exception cref="StorageException">The boxes were computed but the image or the rows could not be stored.</exception>
+    public async Task<GroundingOutcome> GroundAsync(
+        byte[] image, IReadOnlyList<string> prompts, ClaimsPrincipal user, string source, CancellationToken cancellationToken = default)
+    {
+        // A lease on the active bundle: a switch of bundles during the call closes the old one only after it.
+        using var pipeline = engine.Acquire();
+        // Inference is CPU-bound and synchronous: keep the caller's thread (a circuit or a request) free.
+        var result = await Task.Run(() => pipeline.Ground(image, prompts, cancellationToken), cancellationToken);
+        telemetry.Record(result, source);
+
+        var manifest = pipeline.Manifest;
+        var ids = await StoreAsync(image, result, manifest.Name, manifest.Version, manifest.Trained, user, cancellationToken);
+        return new GroundingOutcome(result, ids, manifest.Name, manifest.Version, manifest.Trained);
+    }
+
+    private async Task<IReadOnlyList<long>> StoreAsync(
+        byte[] image, GroundingResult result, string modelName, string modelVersion, bool trained, ClaimsPrincipal user,
+        CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var userId = user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+        var userName = userId is null ? null : user.Identity!.Name;
+        var rows = result.Predictions.Select(p => new PredictionRecord
+        {
+            ImageSha256 = result.ImageSha256,
+            Prompt = p.Prompt,
+            X1 = p.PixelBox.X1, Y1 = p.PixelBox.Y1, X2 = p.PixelBox.X2, Y2 = p.PixelBox.Y2,
+            ModelName = modelName,
+            ModelVersion = modelVersion,
+            ModelTrained = trained,
+            Provider = result.Provider,
+            TotalMs = result.Timings.TotalMs,
+            VisionMs = result.Timings.VisionMs,
+            TextMs = result.Timings.TextMs,
+            FusionMs = result.Timings.FusionMs,
+            ImageTokensCached = result.ImageTokensCached,
+            UserId = userId,
+            UserName = userName,
+            CreatedAt = now,
+        }).ToList();
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await store.Gate.WaitAsync(cancellationToken);
+        var wroteFiles = false;
+        string? extension = null;
+        try
+        {
+            var known = await db.Images.FindAsync([result.ImageSha256], cancellationToken);
+            if (known is null)
+            {
+                extension = Image.DetectFormat(image)?.FileExtensions.FirstOrDefault() ?? "bin";
+                var decoded = ImageDecoder.Decode(image, engine.ImageLimits);
+                wroteFiles = store.Save(result.ImageSha256, extension, image, decoded);
+                db.Images.Add(new StoredImage
+                {
+                    Sha256 = result.ImageSha256, Extension = extension, Width = result.ImageWidth, Height = result.ImageHeight,
+                    ByteCount = image.LongLength, CreatedAt = now,
+                });
+            }
+            db.Predictions.AddRange(rows);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return rows.Select(r => r.Id).ToList();
+        }
+        catch (Exception ex)
+        {
+            if (wroteFiles && extension is not null)
+            {
+                logger.LogError(ex, "Storing the predictions for image {Sha256} failed; removing its new files.", result.ImageSha256);
+                store.Delete(result.ImageSha256, extension);
+            }
+            if (StorageException.IsStorageFailure(ex))
+            {
+                throw new StorageException($"The prediction could not be saved ({ex.Message}). Try again in a moment.", ex);
+            }
+            throw;
+        }
+        finally
+        {
+            store.Gate.Release();
+        }
+    }
+}
