@@ -48,8 +48,8 @@ public sealed class EvaluationBrowserTests(BrowserFixture fixture)
         var shownAcc50 = (await page.InnerTextAsync("#metric-acc50")).Trim();
         var shownMeanIou = (await page.InnerTextAsync("#metric-miou")).Trim();
         Assert.Equal("24", (await page.InnerTextAsync("#metric-count")).Trim());
-        Assert.Equal(10, await page.Locator("#iou-histogram g.bar").CountAsync());
-        Assert.Equal(2, await page.Locator("#iou-curve polyline").CountAsync());
+        Assert.Equal(10, await page.Locator("#iou-histogram path.mud-chart-bar").CountAsync());
+        Assert.Equal(2, await page.Locator("#iou-curve path.mud-chart-line").CountAsync());
         await page.WaitForFunctionAsync("[...document.querySelectorAll('.worst-case img')].every(i => i.complete && i.naturalWidth > 0)");
         await BrowserFixture.ScreenshotAsync(page, "23-evaluation-dashboard");
 
