@@ -2,7 +2,9 @@ using GroundingWeb.Authoring.Demo;
 using GroundingWeb.Inference.Bundles;
 using GroundingWeb.Inference.Pipeline;
 using GroundingWeb.Inference.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace GroundingWeb.Cli.Commands;
 
@@ -13,9 +15,9 @@ internal static class CliEngine
     {
         // Logs go to standard error: standard output is the command's result (--json prints one document).
         var loggers = LoggerFactory.Create(b => b
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = null; })
-            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning));
+            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
+            .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         var options = new InferenceOptions { BundlePath = bundlePath, ExecutionProvider = provider, ImageTokenCacheMegabytes = cacheMegabytes };
         return GroundingPipeline.Open(bundlePath, options, loggers, [new DemoEncoders()]);
     }

@@ -77,7 +77,11 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>
+/// Runs on its own, after the parallel tests: on two cores, ONNX Runtime and TorchSharp tests beside it
+/// starved the browser past Playwright's 30-second waits.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "browser";

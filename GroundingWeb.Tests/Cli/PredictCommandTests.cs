@@ -10,6 +10,19 @@ public sealed class PredictCommandTests
     private static readonly string Chelsea = RepositoryPaths.Sample("chelsea.png");
 
     [Fact]
+    public void WithJsonStandardOutputHoldsOneDocumentAndTheLogsGoToStandardError()
+    {
+        // --verbose logs the provider choice (and, without CUDA, the fallback warning) on every machine.
+        var result = CliRunner.Run("predict", "--bundle", RepositoryPaths.DemoBundle, "--image", RepositoryPaths.Sample("chelsea.png"),
+            "--prompt", "the cat", "--json", "--verbose");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.StdOut);
+        Assert.Equal("the cat", json.RootElement.GetProperty("predictions")[0].GetProperty("prompt").GetString());
+        Assert.Contains("execution provider", result.StdErr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void PrintsOneBoxPerPromptAsJsonAndWritesCrops()
     {
         using var temp = new TempFolder();
