@@ -18,6 +18,8 @@ internal static class CliEngine
             .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = null; })
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
             .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        // The console logger writes on a thread of its own; disposing it at exit flushes what is queued.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => loggers.Dispose();
         var options = new InferenceOptions { BundlePath = bundlePath, ExecutionProvider = provider, ImageTokenCacheMegabytes = cacheMegabytes };
         return GroundingPipeline.Open(bundlePath, options, loggers, [new DemoEncoders()]);
     }

@@ -38,7 +38,15 @@ internal sealed class BundleLoader(ExecutionProviderSelector providers, IEnumera
             validator.ValidateFusion(manifest, fusion);
 
             var tokenizer = OpenTokenizer(directory, manifest, manifestPath);
-            var rows = OnnxModelInspector.FindEmbeddingRows(text.Path, manifest.Text.InputIds);
+            long? rows;
+            try
+            {
+                rows = OnnxModelInspector.FindEmbeddingRows(text.Path, manifest.Text.InputIds);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new BundleException($"{text.Path} (field 'text.file') cannot be inspected: {ex.Message}", ex);
+            }
             validator.ValidateVocabulary(manifest.Text, tokenizer.VocabularySize, rows);
 
             return new ModelBundle

@@ -11,8 +11,14 @@ namespace GroundingWeb.Inference.Bundles;
 /// </summary>
 internal sealed class ModelBundle : IDisposable
 {
-    private readonly Lock _gate = new();
+    /// <summary>How long closing waits for calls still running on the sessions.</summary>
+    private static readonly TimeSpan CallDrainTimeout = TimeSpan.FromMinutes(1);
+
+    // A monitor rather than a Lock: closing waits on it for running calls to end.
+    private readonly object _gate = new();
     private int _references = 1;
+    private int _runningCalls;
+    private bool _closing;
 
     public required string Directory { get; init; }
     public required BundleManifest Manifest { get; init; }
@@ -25,15 +31,15 @@ internal sealed class ModelBundle : IDisposable
     /// <summary>The execution provider all three sessions run on ("CUDA" or "CPU").</summary>
     public string Provider => Fusion.Provider;
 
-    /// <summary>True once the sessions are closed.</summary>
-    public bool IsClosed { get { lock (_gate) return _references == 0; } }
+    /// <summary>True once the sessions are closed or closing: no new call may start.</summary>
+    public bool IsClosed { get { lock (_gate) return _closing; } }
 
     /// <summary>Takes one more reference; false when the sessions are already closed.</summary>
     public bool TryRetain()
     {
         lock (_gate)
         {
-            if (_references == 0)
+            if (_closing)
             {
                 return false;
             }
@@ -47,32 +53,77 @@ internal sealed class ModelBundle : IDisposable
     {
         lock (_gate)
         {
-            if (_references == 0 || --_references > 0)
+            if (_closing || --_references > 0)
             {
                 return;
             }
+            _closing = true;
         }
         CloseSessions();
     }
 
-    /// <summary>Closes the sessions now, whatever still holds a reference (the owner is shutting down).</summary>
+    /// <summary>
+    /// Marks a call on the sessions, so that closing them waits for it: closing a session under a
+    /// running call frees native memory the call still uses.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The sessions are closed.</exception>
+    public CallScope EnterCall()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closing, this);
+            _runningCalls++;
+        }
+        return new CallScope(this);
+    }
+
+    /// <summary>Closes the sessions whatever still holds a reference (the owner is shutting down), once running calls have ended.</summary>
     public void Dispose()
     {
         lock (_gate)
         {
-            if (_references == 0)
+            if (_closing)
             {
                 return;
             }
-            _references = 0;
+            _closing = true;
         }
         CloseSessions();
     }
 
+    private void ExitCall()
+    {
+        lock (_gate)
+        {
+            _runningCalls--;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
     private void CloseSessions()
     {
+        lock (_gate)
+        {
+            var deadline = DateTime.UtcNow + CallDrainTimeout;
+            while (_runningCalls > 0)
+            {
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero)
+                {
+                    // A call that hangs this long keeps its sessions: leaking them beats freeing memory under it.
+                    return;
+                }
+                Monitor.Wait(_gate, left);
+            }
+        }
         Vision.Dispose();
         Text.Dispose();
         Fusion.Dispose();
+    }
+
+    /// <summary>Ends the call it marks when disposed.</summary>
+    public readonly struct CallScope(ModelBundle bundle) : IDisposable
+    {
+        public void Dispose() => bundle.ExitCall();
     }
 }

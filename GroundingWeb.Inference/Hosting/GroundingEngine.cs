@@ -5,6 +5,7 @@ using GroundingWeb.Inference.Pipeline;
 using GroundingWeb.Inference.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
 
 namespace GroundingWeb.Inference.Hosting;
 
@@ -51,7 +52,7 @@ public sealed partial class GroundingEngine : IDisposable
     /// <summary>The folder of the bundle in use: the configured one until <see cref="Activate"/> picks another.</summary>
     public string ActiveBundlePath
     {
-        get { lock (_gate) return _activePath ??= BundlePathResolver.Resolve(_options.BundlePath); }
+        get { lock (_gate) return _activePath ??= Key(BundlePathResolver.Resolve(_options.BundlePath)); }
     }
 
     /// <summary>
@@ -69,10 +70,15 @@ public sealed partial class GroundingEngine : IDisposable
             {
                 try
                 {
-                    // Under the lock: callers would wait for this bundle anyway, and it loads once.
-                    var path = _activePath ??= BundlePathResolver.Resolve(_options.BundlePath);
-                    _active = _loader.Load(path);
-                    _open[path] = _active;
+                    // Under the lock: callers would wait for this bundle anyway, and it loads once. An
+                    // evaluation may have opened it already; its reference then becomes the active one's.
+                    var path = _activePath ??= Key(BundlePathResolver.Resolve(_options.BundlePath));
+                    if (TryRetainOpen(path) is not { } open)
+                    {
+                        open = _loader.Load(path);
+                        _open[path] = open;
+                    }
+                    _active = open;
                     _servingCache = new ImageTokenCache(GroundingPipeline.CacheBytes(_options));
                 }
                 catch (Exception ex) when (ex is BundleException or InvalidOperationException or IOException)
@@ -95,15 +101,16 @@ public sealed partial class GroundingEngine : IDisposable
     public GroundingPipeline Acquire(string bundlePath, long imageTokenCacheBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(imageTokenCacheBytes);
-        var bundle = RetainOrLoad(Path.GetFullPath(bundlePath));
+        var bundle = RetainOrLoad(Key(bundlePath));
         return new GroundingPipeline(bundle, _options, new ImageTokenCache(imageTokenCacheBytes), _loggers.CreateLogger<GroundingPipeline>());
     }
 
+    /// <exception cref="BundleException">The active bundle cannot be loaded, or its models fail their first run.</exception>
     public void WarmUp()
     {
         using (var pipeline = Acquire())
         {
-            pipeline.WarmUp();
+            WarmUp(pipeline);
         }
         IsWarm = true;
     }
@@ -115,7 +122,7 @@ public sealed partial class GroundingEngine : IDisposable
     /// </summary>
     public void Activate(string bundlePath)
     {
-        var fullPath = Path.GetFullPath(bundlePath);
+        var fullPath = Key(bundlePath);
         // The reference the active bundle keeps until it is replaced in turn.
         var next = RetainOrLoad(fullPath);
         try
@@ -123,7 +130,7 @@ public sealed partial class GroundingEngine : IDisposable
             // One more for the warm-up pipeline, given back when it is disposed.
             next.TryRetain();
             using var warm = new GroundingPipeline(next, _options, new ImageTokenCache(0), _loggers.CreateLogger<GroundingPipeline>());
-            warm.WarmUp();
+            WarmUp(warm);
         }
         catch
         {
@@ -133,6 +140,11 @@ public sealed partial class GroundingEngine : IDisposable
         ModelBundle? replaced;
         lock (_gate)
         {
+            if (_disposed)
+            {
+                next.Release();
+                throw new ObjectDisposedException(nameof(GroundingEngine));
+            }
             replaced = _active;
             _active = next;
             _activePath = fullPath;
@@ -144,7 +156,10 @@ public sealed partial class GroundingEngine : IDisposable
         LogActivated(_logger, next.Manifest.Name, next.Manifest.Version, fullPath);
     }
 
-    /// <summary>Closes every bundle, including replaced ones that calls still hold.</summary>
+    /// <summary>
+    /// Closes every bundle, including replaced ones that leases still hold, each once the calls running
+    /// on it have ended; later calls on those leases throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
         List<ModelBundle> open;
@@ -160,6 +175,22 @@ public sealed partial class GroundingEngine : IDisposable
             _active = null;
         }
         open.ForEach(bundle => bundle.Dispose());
+    }
+
+    /// <summary>One spelling per folder (absolute, no trailing separator), so that one folder never gets two sets of sessions.</summary>
+    private static string Key(string bundlePath) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(bundlePath));
+
+    /// <summary>A model that loads but fails its first run (a CUDA out-of-memory, an operator the provider lacks) is a bad bundle.</summary>
+    private static void WarmUp(GroundingPipeline pipeline)
+    {
+        try
+        {
+            pipeline.WarmUp();
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new BundleException($"{pipeline.BundleDirectory}: the models load but fail their first run: {ex.Message}", ex);
+        }
     }
 
     /// <summary>A reference to the open bundle of that folder, or to a newly loaded one.</summary>

@@ -97,6 +97,7 @@ public sealed partial class GroundingPipeline : IDisposable
     {
         ThrowIfDisposed();
         ValidatePrompts(prompts);
+        using var call = _bundle.EnterCall();
         if (image.Length > ImageLimits.MaxBytes)
         {
             throw new ImageDecodeException($"The image is {image.Length / (1024.0 * 1024.0):F1} MB; the limit is {_options.MaxImageMegabytes} MB.");
@@ -158,6 +159,7 @@ public sealed partial class GroundingPipeline : IDisposable
     public void WarmUp()
     {
         ThrowIfDisposed();
+        using var call = _bundle.EnterCall();
         var p = _bundle.Preprocessing;
         var grey = new RgbImage { Width = p.Width, Height = p.Height, Pixels = Enumerable.Repeat((byte)128, p.Width * p.Height * 3).ToArray() };
         var tokens = EncodeImage(grey, out _, out _);
@@ -180,6 +182,7 @@ public sealed partial class GroundingPipeline : IDisposable
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(image);
+        using var call = _bundle.EnterCall();
         return EncodeImage(image, out _, out _);
     }
 
@@ -187,6 +190,7 @@ public sealed partial class GroundingPipeline : IDisposable
     public TextTokens EncodeText(IReadOnlyList<string> texts)
     {
         ThrowIfDisposed();
+        using var call = _bundle.EnterCall();
         var batch = _bundle.Tokenizer.EncodeBatch(texts);
         var lengths = new int[batch.BatchSize];
         for (var row = 0; row < batch.BatchSize; row++)

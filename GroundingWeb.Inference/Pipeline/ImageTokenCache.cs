@@ -43,7 +43,7 @@ internal sealed class ImageTokenCache(long capacityBytes)
         var mine = new Lazy<ImageTokens>(() =>
         {
             // A run that finished between our miss and now has already stored the tokens.
-            if (TryGet(key, out var finished))
+            if (TryFind(key, out var finished))
             {
                 return finished;
             }
@@ -66,7 +66,15 @@ internal sealed class ImageTokenCache(long capacityBytes)
         }
     }
 
+    /// <summary>Looks the image up, counting a hit or a miss.</summary>
     public bool TryGet(string key, out ImageTokens tokens)
+    {
+        var found = TryFind(key, out tokens);
+        Interlocked.Increment(ref found ? ref _hits : ref _misses);
+        return found;
+    }
+
+    private bool TryFind(string key, out ImageTokens tokens)
     {
         lock (_gate)
         {
@@ -75,11 +83,9 @@ internal sealed class ImageTokenCache(long capacityBytes)
                 _recency.Remove(node);
                 _recency.AddFirst(node);
                 tokens = node.Value.Value;
-                Interlocked.Increment(ref _hits);
                 return true;
             }
         }
-        Interlocked.Increment(ref _misses);
         tokens = null!;
         return false;
     }

@@ -43,34 +43,16 @@ public sealed class GroundingEngineTests
         using var engine = CreateEngine();
         var lease = engine.Acquire();
         var old = lease.Bundle;
-        Exception? failure = null;
-        var calls = 0;
-        using var started = new ManualResetEventSlim();
-        var running = new Thread(() =>
-        {
-            try
-            {
-                for (var i = 0; i < 6; i++)
-                {
-                    lease.Ground(Chelsea, [$"the cat {i}"]);
-                    calls++;
-                    started.Set();
-                }
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-                started.Set();
-            }
-        });
+        using var switched = new ManualResetEventSlim();
+        using var running = new CallLoop(lease, stopAfter: switched);
 
-        running.Start();
-        started.Wait();
+        running.WaitForFirstCall();
         engine.Activate(other.Path);
+        switched.Set();
         running.Join();
 
-        Assert.Null(failure);
-        Assert.Equal(6, calls);
+        Assert.Null(running.Failure);
+        Assert.True(running.CallsAfterStart > 1, "calls went on while the engine switched bundles");
         Assert.False(old.IsClosed);
         using (var now = engine.Acquire())
         {
@@ -79,6 +61,20 @@ public sealed class GroundingEngineTests
         }
         lease.Dispose();
         Assert.True(old.IsClosed);
+    }
+
+    [Fact]
+    public void AnEvaluationThatOpenedTheActiveBundleFirstSharesItsSessionsWithVisitors()
+    {
+        using var engine = CreateEngine();
+
+        using var evaluation = engine.Acquire(RepositoryPaths.DemoBundle + Path.DirectorySeparatorChar, imageTokenCacheBytes: 0);
+        using var visitor = engine.Acquire();
+        using var spelledAnotherWay = engine.Acquire(Path.Combine(RepositoryPaths.DemoBundle, "..", "demo"), imageTokenCacheBytes: 0);
+
+        Assert.Same(evaluation.Bundle, visitor.Bundle);
+        Assert.Same(evaluation.Bundle, spelledAnotherWay.Bundle);
+        Assert.Equal(Path.TrimEndingDirectorySeparator(RepositoryPaths.DemoBundle), engine.ActiveBundlePath);
     }
 
     [Fact]
@@ -117,7 +113,7 @@ public sealed class GroundingEngineTests
     }
 
     [Fact]
-    public void DisposingTheEngineClosesBundlesThatCallsStillHold()
+    public void DisposingTheEngineWaitsForRunningCallsThenClosesEveryBundle()
     {
         using var other = DemoBundleCopy.Create(json => json["name"] = "other-demo");
         var engine = CreateEngine();
@@ -128,12 +124,66 @@ public sealed class GroundingEngineTests
         {
             active = now.Bundle;
         }
+        using var running = new CallLoop(lease, stopAfter: null);
 
+        running.WaitForFirstCall();
         engine.Dispose();
+        running.Join();
 
+        // Calls that started before the close completed; the next one is refused, never run on freed sessions.
+        Assert.IsType<ObjectDisposedException>(running.Failure);
         Assert.True(lease.Bundle.IsClosed);
         Assert.True(active.IsClosed);
         Assert.Throws<ObjectDisposedException>(() => engine.Acquire());
         lease.Dispose();
+    }
+
+    /// <summary>Grounds on a thread of its own, call after call, until told to stop or a call fails.</summary>
+    private sealed class CallLoop : IDisposable
+    {
+        private readonly ManualResetEventSlim _firstCall = new();
+        private readonly Thread _thread;
+
+        public CallLoop(GroundingWeb.Inference.Pipeline.GroundingPipeline pipeline, ManualResetEventSlim? stopAfter)
+        {
+            _thread = new Thread(() =>
+            {
+                try
+                {
+                    pipeline.Ground(Chelsea, ["the cat"]);
+                    _firstCall.Set();
+                    // Until the stop signal, then one more call, so that calls straddle whatever the test does.
+                    for (var i = 0; i < 1000; i++)
+                    {
+                        var stopping = stopAfter?.IsSet ?? false;
+                        pipeline.Ground(Chelsea, [$"the cat {i}"]);
+                        CallsAfterStart++;
+                        if (stopping)
+                        {
+                            return;
+                        }
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Failure = ex;
+                }
+                finally
+                {
+                    _firstCall.Set();
+                }
+            });
+            _thread.Start();
+        }
+
+        public int CallsAfterStart { get; private set; }
+
+        public Exception? Failure { get; private set; }
+
+        public void WaitForFirstCall() => _firstCall.Wait();
+
+        public void Join() => _thread.Join();
+
+        public void Dispose() => _firstCall.Dispose();
     }
 }
