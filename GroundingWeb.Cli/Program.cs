@@ -7,7 +7,7 @@ internal static class GroundingCli
 {
     public static Task<int> Main(string[] args)
     {
-        var root = new RootCommand("grounding: visual grounding from the command line (predict, evaluate, synth, features, train, export, import, bench, init-head).")
+        var root = new RootCommand("grounding: visual grounding from the command line (predict, evaluate, synth, features, train, export, import, bench, init-head, twins, bundle).")
         {
             PredictCommand.Create(),
             BenchCommand.Create(),
@@ -18,6 +18,7 @@ internal static class GroundingCli
             ExportCommand.Create(),
             ImportCommand.Create(),
             SynthCommand.Create(),
+            TwinsCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -70,6 +70,31 @@ internal sealed class OnnxGraphBuilder
     /// <summary>A one-dimensional int64 constant such as a Reshape shape or Unsqueeze axes.</summary>
     public string Int64Constant(string name, params long[] values) => Initializer(name, [values.Length], values);
 
+    /// <summary>
+    /// An initializer whose bytes sit in an external data file beside the model (the ONNX
+    /// external-data convention: location relative to the model, byte offset and length).
+    /// </summary>
+    public string ExternalInitializer(string name, ReadOnlySpan<int> shape, DataType type, string location, long offset, long length)
+    {
+        Claim(name);
+        var tensor = new TensorProto { Name = name, DataType = (int)type, DataLocation = TensorProto.Types.DataLocation.External };
+        foreach (var dim in shape)
+        {
+            tensor.Dims.Add(dim);
+        }
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = location });
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        _graph.Initializer.Add(tensor);
+        return name;
+    }
+
+    /// <summary>A Constant node (not an initializer, so it is not counted as a parameter); returns its output.</summary>
+    public string ConstantNode(ReadOnlySpan<int> shape, ReadOnlySpan<float> data) => ConstantNode(shape, DataType.Float, MemoryMarshal.AsBytes(data));
+
+    /// <inheritdoc cref="ConstantNode(ReadOnlySpan{int}, ReadOnlySpan{float})"/>
+    public string ConstantNode(ReadOnlySpan<int> shape, ReadOnlySpan<long> data) => ConstantNode(shape, DataType.Int64, MemoryMarshal.AsBytes(data));
+
     public void Metadata(string key, string value) => _metadata.Add(new StringStringEntryProto { Key = key, Value = value });
 
     /// <summary>Adds a node with one output and returns the output's name.</summary>
@@ -132,6 +157,17 @@ internal sealed class OnnxGraphBuilder
         }
         _graph.Initializer.Add(tensor);
         return name;
+    }
+
+    private string ConstantNode(ReadOnlySpan<int> shape, DataType type, ReadOnlySpan<byte> raw)
+    {
+        var tensor = new TensorProto { DataType = (int)type, RawData = ByteString.CopyFrom(raw) };
+        foreach (var dim in shape)
+        {
+            tensor.Dims.Add(dim);
+        }
+        var attribute = new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = tensor };
+        return Node("Constant", [], null, attribute);
     }
 
     private static ValueInfoProto ValueInfo(string name, DataType type, OnnxDim[] dims)

@@ -50,7 +50,10 @@ public sealed record PreprocessingManifest
     public required int Width { get; init; }
     public required int Height { get; init; }
 
-    /// <summary><c>cv2-bilinear</c> (OpenCV INTER_LINEAR, as albumentations) or <c>antialias-bilinear</c> (PIL/torchvision).</summary>
+    /// <summary>
+    /// <c>cv2-bilinear</c> (OpenCV INTER_LINEAR on bytes, as albumentations), <c>antialias-bilinear</c> (Pillow on bytes)
+    /// or <c>antialias-bilinear-float</c> (torchvision antialias on the float image, as Hugging Face's DINOv3 processor).
+    /// </summary>
     public required string Resize { get; init; }
 
     /// <summary><c>rgb</c> or <c>bgr</c>: the plane order of the encoder's input.</summary>

@@ -86,7 +86,9 @@ internal static class BundleManifestReader
     {
         "cv2-bilinear" => ResizeMethod.Cv2Bilinear,
         "antialias-bilinear" => ResizeMethod.AntialiasBilinear,
-        _ => throw new BundleException($"{path}: field 'vision.preprocessing.resize' is '{value}'; use 'cv2-bilinear' or 'antialias-bilinear'."),
+        "antialias-bilinear-float" => ResizeMethod.AntialiasBilinearFloat,
+        _ => throw new BundleException(
+            $"{path}: field 'vision.preprocessing.resize' is '{value}'; use 'cv2-bilinear', 'antialias-bilinear' or 'antialias-bilinear-float'."),
     };
 
     private static ChannelOrder ParseChannelOrder(string value, string path) => value switch

@@ -77,6 +77,21 @@ internal static class ImagePreprocessor
             return;
         }
 
+        if (preprocessing.Resize == ResizeMethod.AntialiasBilinearFloat)
+        {
+            float[] samples = ArrayPool<float>.Shared.Rent(length);
+            try
+            {
+                FloatAntialiasResizer.Resize(image.Pixels, image.Width, image.Height, samples.AsSpan(0, length), preprocessing.Width, preprocessing.Height);
+                FloatsToChw(samples.AsSpan(0, length), preprocessing.Width * preprocessing.Height, preprocessing, destination);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(samples);
+            }
+            return;
+        }
+
         // The resized bytes live only until they are normalised; pooling them keeps each request off the large object heap.
         byte[] resized = ArrayPool<byte>.Shared.Rent(length);
         try
@@ -87,6 +102,22 @@ internal static class ImagePreprocessor
         finally
         {
             ArrayPool<byte>.Shared.Return(resized);
+        }
+    }
+
+    /// <summary>HWC float samples (0-255 scale) -> CHW planes <c>(v / Scale - Mean[c]) / Std[c]</c>, as <see cref="ToChw"/> for bytes.</summary>
+    private static void FloatsToChw(ReadOnlySpan<float> hwc, int planeSize, ImagePreprocessing preprocessing, Span<float> destination)
+    {
+        bool bgr = preprocessing.ChannelOrder == ChannelOrder.Bgr;
+        for (int plane = 0; plane < Channels; plane++)
+        {
+            int source = bgr ? 2 - plane : plane;
+            float mean = preprocessing.Mean[plane], std = preprocessing.Std[plane], scale = preprocessing.Scale;
+            var output = destination.Slice(plane * planeSize, planeSize);
+            for (int i = 0; i < planeSize; i++)
+            {
+                output[i] = (hwc[i * Channels + source] / scale - mean) / std;
+            }
         }
     }
 

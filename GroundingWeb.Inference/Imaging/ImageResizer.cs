@@ -42,7 +42,7 @@ internal static class ImageResizer
                 PillowBilinearResizer.Resize(source.Pixels, source.Width, source.Height, destination, width, height);
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown resize method.");
+                throw new ArgumentOutOfRangeException(nameof(method), method, "Resize method without an 8-bit result.");
         }
     }
 }

@@ -8,4 +8,10 @@ internal enum ResizeMethod
 
     /// <summary>Pillow <c>Image.resize(BILINEAR)</c> (torchvision antialias): triangle filter widened when downscaling.</summary>
     AntialiasBilinear,
+
+    /// <summary>
+    /// torchvision <c>resize(antialias=True)</c> on the float image (Hugging Face's DINOv3 processor): the same
+    /// triangle filter as Pillow without the 8-bit rounding; the floats go straight to normalisation.
+    /// </summary>
+    AntialiasBilinearFloat,
 }
