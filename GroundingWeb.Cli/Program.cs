@@ -19,6 +19,7 @@ internal static class GroundingCli
             ImportCommand.Create(),
             SynthCommand.Create(),
             TwinsCommand.Create(),
+            BundleCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

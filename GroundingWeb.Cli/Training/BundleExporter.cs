@@ -30,10 +30,12 @@ internal static class BundleExporter
             throw new ArgumentException("--out must differ from --encoders: export writes a new bundle.");
         }
         Directory.CreateDirectory(outDirectory);
-        CopyUnlessSourced(encoderBundle, outDirectory, source.Vision.File, source.Vision.Source);
-        CopyUnlessSourced(encoderBundle, outDirectory, source.Text.File, source.Text.Source);
-        CopyUnlessSourced(encoderBundle, outDirectory, source.Text.Tokenizer.Vocab, source.Text.Tokenizer.Source);
+        var copied = new List<string>();
+        copied.AddRange(CopyUnlessSourced(encoderBundle, outDirectory, source.Vision.File, source.Vision.Source, model: true));
+        copied.AddRange(CopyUnlessSourced(encoderBundle, outDirectory, source.Text.File, source.Text.Source, model: true));
+        copied.AddRange(CopyUnlessSourced(encoderBundle, outDirectory, source.Text.Tokenizer.Vocab, source.Text.Tokenizer.Source, model: false));
         FusionHeadOnnxWriter.Write(Path.Combine(outDirectory, FusionFile), config, weights);
+        copied.Add(FusionFile);
 
         // The run's history.json beside the checkpoint covers every epoch; the checkpoint's own copy
         // stops at the epoch it was saved in.
@@ -50,6 +52,8 @@ internal static class BundleExporter
             Trained = true,
             Description = $"{source.Description?.Replace("untrained random weights", "weights trained by `grounding train`", StringComparison.Ordinal)}".Trim(),
             Fusion = source.Fusion with { File = FusionFile },
+            // A bundle that records its files' checksums keeps doing so, with the new head's.
+            Files = source.Files is null ? null : Bundles.BundleFileCopier.Checksums(outDirectory, copied),
             Provenance = new Provenance
             {
                 TrainedOn = metadata.GetValueOrDefault(HeadCheckpoint.TrainedOnKey),
@@ -68,17 +72,18 @@ internal static class BundleExporter
         return trimmed == version ? $"{version}+trained" : trimmed;
     }
 
-    private static void CopyUnlessSourced(string from, string to, string file, FileSource? source)
+    private static IReadOnlyList<string> CopyUnlessSourced(string from, string to, string file, FileSource? source, bool model)
     {
         if (source is not null)
         {
-            return;
+            return [];
         }
         var path = Path.Combine(from, file);
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"'{path}' is named by the encoder bundle's manifest, has no source to materialise it from, and is missing.");
         }
-        File.Copy(path, Path.Combine(to, file), overwrite: true);
+        // A model's external data files (DINOv3's model.onnx_data) go with it.
+        return model ? Bundles.BundleFileCopier.CopyModel(path, to, file) : [Bundles.BundleFileCopier.Copy(path, to, file)];
     }
 }

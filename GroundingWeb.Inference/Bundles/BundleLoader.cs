@@ -25,6 +25,7 @@ internal sealed class BundleLoader(ExecutionProviderSelector providers, IEnumera
             preparer.Prepare(directory, manifest);
         }
         CheckPackagedFiles(directory, manifest, manifestPath);
+        CheckRecordedFiles(directory, manifest, manifestPath);
 
         var validator = new SignatureValidator(manifestPath);
         var opened = new List<ModelSession>();
@@ -98,6 +99,34 @@ internal sealed class BundleLoader(ExecutionProviderSelector providers, IEnumera
         }
     }
 
+    /// <summary>Every file <c>files</c> lists must be inside the bundle, of its recorded size and SHA-256.</summary>
+    private static void CheckRecordedFiles(string directory, BundleManifest manifest, string manifestPath)
+    {
+        foreach (var (relative, expected) in manifest.Files ?? [])
+        {
+            if (Path.IsPathRooted(relative) || relative.Split('/', '\\').Contains(".."))
+            {
+                throw new BundleException($"{manifestPath}: field 'files' lists '{relative}', which is not a relative path inside the bundle folder.");
+            }
+            var path = Path.Combine(directory, relative);
+            if (!File.Exists(path))
+            {
+                throw new BundleException($"{manifestPath}: field 'files' lists '{relative}' ({expected.Bytes:N0} bytes), but {path} is missing.");
+            }
+            var bytes = new FileInfo(path).Length;
+            if (bytes != expected.Bytes)
+            {
+                throw new BundleException($"{manifestPath}: field 'files' says '{relative}' has {expected.Bytes:N0} bytes, but {path} has {bytes:N0}: it is incomplete or another file.");
+            }
+            using var stream = File.OpenRead(path);
+            var actual = Convert.ToHexStringLower(SHA256.HashData(stream));
+            if (actual != expected.Sha256)
+            {
+                throw new BundleException($"{manifestPath}: field 'files' expects '{relative}' with SHA-256 {expected.Sha256}, but {path} has {actual}: it is damaged or another file.");
+            }
+        }
+    }
+
     private ModelSession Open(string directory, string file, string field, List<ModelSession> opened)
     {
         var path = Path.Combine(directory, file);
@@ -105,6 +134,7 @@ internal sealed class BundleLoader(ExecutionProviderSelector providers, IEnumera
         {
             throw new BundleException($"{Path.Combine(directory, BundleManifestReader.FileName)}: field '{field}' names '{file}' but the file is missing in {directory}.");
         }
+        CheckExternalData(path, field);
         ModelSession session;
         try
         {
@@ -116,6 +146,30 @@ internal sealed class BundleLoader(ExecutionProviderSelector providers, IEnumera
         }
         opened.Add(session);
         return session;
+    }
+
+    /// <summary>A model whose weights sit in external data files needs them beside it, under the names it gives them.</summary>
+    private static void CheckExternalData(string path, string field)
+    {
+        IReadOnlyList<string> locations;
+        try
+        {
+            locations = OnnxModelInspector.ExternalDataFiles(path);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new BundleException($"{path} (field '{field}') cannot be inspected: {ex.Message}", ex);
+        }
+        foreach (var location in locations)
+        {
+            var data = Path.Combine(Path.GetDirectoryName(path)!, location);
+            if (!File.Exists(data))
+            {
+                throw new BundleException(
+                    $"{path} (field '{field}') keeps its weights in the external data file '{location}', but {data} is missing: " +
+                    "copy it beside the model under that name (for DINOv3's export: model.onnx_data next to model.onnx).");
+            }
+        }
     }
 
     private static WordPieceTokenizer OpenTokenizer(string directory, BundleManifest manifest, string manifestPath)

@@ -27,6 +27,18 @@ public sealed record BundleManifest
     public required TextEncoderManifest Text { get; init; }
     public required FusionHeadManifest Fusion { get; init; }
     public Provenance? Provenance { get; init; }
+
+    /// <summary>
+    /// Size and SHA-256 of files in the bundle by relative path (external data files included),
+    /// checked on every load; <c>grounding bundle create</c> records every file it copies.
+    /// </summary>
+    public Dictionary<string, FileChecksum>? Files { get; init; }
+}
+
+public sealed record FileChecksum
+{
+    public required long Bytes { get; init; }
+    public required string Sha256 { get; init; }
 }
 
 public sealed record VisionEncoderManifest

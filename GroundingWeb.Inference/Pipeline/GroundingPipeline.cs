@@ -257,6 +257,7 @@ public sealed partial class GroundingPipeline : IDisposable
             using var run = new RunOptions();
             using var outputs = _bundle.Vision.Session.Run(run, [vision.Input], [input], [vision.Output]);
             Interlocked.Increment(ref _visionRuns);
+            ExpectShape(outputs[0], "vision", [1, vision.Tokens, vision.Width], "vision.tokens and vision.width");
             var data = outputs[0].GetTensorDataAsSpan<float>().ToArray();
             visionMs = Lap(clock);
             return new ImageTokens(data, vision.Tokens, vision.Width, image.Width, image.Height);
@@ -284,6 +285,7 @@ public sealed partial class GroundingPipeline : IDisposable
         }
         using var run = new RunOptions();
         using var outputs = _bundle.Text.Session.Run(run, names, values, [text.Output]);
+        ExpectShape(outputs[0], "text", [batch.BatchSize, batch.SequenceLength, text.Width], "text.width");
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
@@ -311,6 +313,19 @@ public sealed partial class GroundingPipeline : IDisposable
         finally
         {
             ArrayPool<float>.Shared.Return(tiled);
+        }
+    }
+
+    /// <summary>Exports with dynamic axes are only checked when they run: their output must have the shape the manifest states.</summary>
+    private void ExpectShape(OrtValue output, string encoder, long[] expected, string fields)
+    {
+        var actual = output.GetTensorTypeAndShape().Shape;
+        if (!actual.AsSpan().SequenceEqual(expected))
+        {
+            var file = encoder == "vision" ? _bundle.Manifest.Vision.File : _bundle.Manifest.Text.File;
+            throw new BundleException(
+                $"{Path.Combine(_bundle.Directory, file)} returned a tensor of shape [{string.Join(", ", actual)}], " +
+                $"but bundle.json ({fields}) implies [{string.Join(", ", expected)}]: the manifest does not describe this {encoder} encoder.");
         }
     }
 

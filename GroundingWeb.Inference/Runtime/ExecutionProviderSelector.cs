@@ -35,6 +35,9 @@ internal sealed partial class ExecutionProviderSelector(InferenceOptions options
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             IntraOpNumThreads = options.IntraOpThreads,
             InterOpNumThreads = options.InterOpThreads,
+            // Public exports carry checkpoint tensors their graph does not use (a DINOv3 mask token, BERT's
+            // pooler); ONNX Runtime warns about each on every load, which a user cannot act on.
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         try
         {

@@ -11,7 +11,7 @@ public sealed class PublicSurfaceTests
 {
     private static readonly string[] Inference =
     [
-        "Bundles.BundleException", "Bundles.BundleManifest", "Bundles.EpochRecord", "Bundles.FileSource", "Bundles.FusionHeadManifest",
+        "Bundles.BundleException", "Bundles.BundleFile", "Bundles.BundleFiles", "Bundles.BundleManifest", "Bundles.FileChecksum", "Bundles.EpochRecord", "Bundles.FileSource", "Bundles.FusionHeadManifest",
         "Bundles.IBundlePreparer", "Bundles.PreprocessingManifest", "Bundles.Provenance", "Bundles.SplitMetrics", "Bundles.TextEncoderManifest",
         "Bundles.TokenizerManifest", "Bundles.VisionEncoderManifest",
         "Geometry.Box", "Geometry.BoxMath",

@@ -13,7 +13,11 @@ public sealed class ModelsOptions
 }
 
 /// <summary>A bundle folder found on disk: its manifest, or why it could not be read.</summary>
-public sealed record BundleEntry(string Path, BundleManifest? Manifest, string? Error);
+public sealed record BundleEntry(string Path, BundleManifest? Manifest, string? Error)
+{
+    /// <summary>The bundle's files with their sizes (external data files included); empty when the manifest could not be read.</summary>
+    public IReadOnlyList<BundleFile> Files { get; init; } = [];
+}
 
 /// <summary>Lists the bundles under the models folder (and the active one, wherever it lives).</summary>
 public sealed class BundleCatalog(Microsoft.Extensions.Options.IOptions<ModelsOptions> options, GroundingEngine engine)
@@ -41,7 +45,8 @@ public sealed class BundleCatalog(Microsoft.Extensions.Options.IOptions<ModelsOp
     {
         try
         {
-            return new BundleEntry(folder, BundleManifest.Read(folder), null);
+            var manifest = BundleManifest.Read(folder);
+            return new BundleEntry(folder, manifest, null) { Files = BundleFiles.List(folder, manifest) };
         }
         catch (Exception ex) when (ex is BundleException or IOException or System.Text.Json.JsonException)
         {
