@@ -30,7 +30,7 @@ internal static partial class StateDictImporter
     [GeneratedRegex(@"^(?:.*\.)?(?:head|bbox_head|box_head|bbox_mlp|box_mlp|bbox_embed|bbox_regressor|reg_head|regression_head|mlp_head)\.(?:layers\.)?(\d+)\.(weight|bias)$")]
     private static partial Regex BoxHead();
 
-    [GeneratedRegex(@"(?:^|\.)(?:vision_encoder|visual_encoder|image_encoder|vision_model|visual|backbone|dinov\w*|vit|text_encoder|language_encoder|text_model|bert|clip)\.|(?:^|\.)embeddings\.|(?:^|\.)encoder\.layers?\.\d+\.")]
+    [GeneratedRegex(@"(?:^|\.)(?:vision_encoder|visual_encoder|image_encoder|img_encoder|img_model|image_model|vision_model|visual|backbone|dinov\w*|vit|text_encoder|language_encoder|text_model|bert|clip)\.|(?:^|\.)embeddings\.|(?:^|\.)encoder\.layers?\.\d+\.")]
     private static partial Regex EncoderTensor();
 
     /// <summary>Reads a <c>torch.save(model.state_dict())</c> file (nested dicts are flattened with dots) as float32.</summary>

@@ -18,6 +18,21 @@ internal static class Requires
     public static void Linux() =>
         Present(OperatingSystem.IsLinux(), "this test patches a Linux ELF library and runs only on Linux.");
 
+    public const string DebianPython = "/usr/bin/python3";
+
+    /// <summary>Debian's PyTorch (python3-torch), the independent reference for the state-dict import.</summary>
+    public static void PyTorch() =>
+        Present(File.Exists(DebianPython) && RunsTorch(),
+            $"{DebianPython} cannot import torch: install Debian's python3-torch (apt-get install -y python3-torch), as .ci/run does.");
+
+    private static bool RunsTorch()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(DebianPython, ["-c", "import torch"]) { RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.StandardError.ReadToEnd();
+        return process.WaitForExit(60_000) && process.ExitCode == 0;
+    }
+
     private static void Present(bool present, string reason)
     {
         if (present)
