@@ -1,8 +1,6 @@
-using System.Collections;
 using System.Text.RegularExpressions;
 using GroundingWeb.Authoring.Onnx;
-using TorchSharp.PyBridge;
-using static TorchSharp.torch;
+using Razorvine.Pickle;
 
 namespace GroundingWeb.Cli.Training;
 
@@ -33,48 +31,28 @@ internal static partial class StateDictImporter
     [GeneratedRegex(@"(?:^|\.)(?:vision_encoder|visual_encoder|image_encoder|img_encoder|img_model|image_model|vision_model|visual|backbone|dinov\w*|vit|text_encoder|language_encoder|text_model|bert|clip)\.|(?:^|\.)embeddings\.|(?:^|\.)encoder\.layers?\.\d+\.")]
     private static partial Regex EncoderTensor();
 
-    /// <summary>Reads a <c>torch.save(model.state_dict())</c> file (nested dicts are flattened with dots) as float32.</summary>
+    /// <summary>
+    /// Reads a <c>torch.save(model.state_dict())</c> file (nested dicts are flattened with dots), streaming:
+    /// only tensors that may belong to the fusion head are read, as float32; the others keep their shape and no data.
+    /// </summary>
     public static Dictionary<string, NamedTensor> ReadStateDict(string path)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"State dict '{path}' does not exist.");
         }
-        TorchRuntime.EnsureLoaded();
-        Hashtable table;
         try
         {
-            table = PyTorchUnpickler.UnpickleStateDict(path);
+            return StreamingStateDictReader.Read(path, IsHeadCandidate);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is PickleException or InvalidCastException or IndexOutOfRangeException or EndOfStreamException or FormatException)
         {
             throw new InvalidDataException($"'{path}' could not be read as a PyTorch state dict ({ex.GetType().Name}: {ex.Message}). Save it with torch.save(model.state_dict(), path).", ex);
         }
-        var tensors = new Dictionary<string, NamedTensor>(StringComparer.Ordinal);
-        Flatten(table, "", tensors);
-        return tensors;
     }
 
-    private static void Flatten(IDictionary table, string prefix, Dictionary<string, NamedTensor> into)
-    {
-        foreach (DictionaryEntry entry in table)
-        {
-            var key = prefix + entry.Key;
-            switch (entry.Value)
-            {
-                case Tensor tensor:
-                    using (var values = tensor.detach().cpu().to_type(ScalarType.Float32).contiguous())
-                    {
-                        into[key] = new NamedTensor(key, values.shape.Select(d => checked((int)d)).ToArray(), values.data<float>().ToArray());
-                    }
-                    tensor.Dispose();
-                    break;
-                case IDictionary nested:
-                    Flatten(nested, key + ".", into);
-                    break;
-            }
-        }
-    }
+    private static bool IsHeadCandidate(string key) =>
+        ImageProjection().IsMatch(key) || TextProjection().IsMatch(key) || DecoderLayer().IsMatch(key) || BoxHead().IsMatch(key);
 
     /// <param name="heads">Attention heads: the state dict cannot tell them (in_proj packs all heads).</param>
     /// <param name="config">When given, used instead of the inferred config (and checked against the shapes).</param>
