@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using GroundingWeb.Authoring.Demo;
 using GroundingWeb.Authoring.Onnx;
 using GroundingWeb.Cli.Training;
 using GroundingWeb.Inference.Bundles;
@@ -212,7 +211,7 @@ internal static class BundleAssembler
     {
         var image = request.ProbeImage is { } file ? Commands.CliErrors.ReadInputFile(file, "Probe image") : SyntheticProbeImage();
         var options = new InferenceOptions { BundlePath = bundle, ExecutionProvider = request.Provider, WarmUp = false };
-        using var pipeline = GroundingPipeline.Open(bundle, options, preparers: [new DemoEncoders()]);
+        using var pipeline = GroundingPipeline.Open(bundle, options);
         return (pipeline.Ground(image, [request.ProbePrompt]), pipeline.Provider);
     }
 

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace GroundingWeb.Inference.Bundles;
 
 /// <summary>One file of a bundle: what it is for, its path relative to the bundle, and its size (null when missing).</summary>
@@ -15,16 +17,11 @@ public static class BundleFiles
             var full = System.IO.Path.Combine(bundleDirectory, relative);
             files.Add(new BundleFile(role, relative, File.Exists(full) ? new FileInfo(full).Length : null));
         }
-        var recorded = manifest.Files;
         void AddModel(string role, string relative)
         {
             Add(role, relative);
-            // A manifest that records its files names the data files too, which spares parsing a large model.
             var folder = System.IO.Path.GetDirectoryName(relative) ?? "";
-            var data = recorded is null
-                ? ExternalData(System.IO.Path.Combine(bundleDirectory, relative))
-                : recorded.Keys.Where(k => k.EndsWith("_data", StringComparison.Ordinal) && (System.IO.Path.GetDirectoryName(k) ?? "") == folder)
-                    .Select(System.IO.Path.GetFileName).OfType<string>().ToList();
+            var data = ExternalData(System.IO.Path.Combine(bundleDirectory, relative));
             foreach (var file in data)
             {
                 Add(role + " weights", System.IO.Path.Combine(folder, file));
@@ -45,16 +42,27 @@ public static class BundleFiles
     /// <exception cref="InvalidDataException">Not an ONNX model.</exception>
     public static long? EmbeddingRowsOf(string onnxPath, string idsInput) => OnnxModelInspector.FindEmbeddingRows(onnxPath, idsInput);
 
+    // Listings run on every Models page render; a model is parsed again only when its file changes.
+    private static readonly ConcurrentDictionary<(string Path, long Length, DateTime Written), IReadOnlyList<string>> Inspected = new();
+
     /// <summary>External data files of a model, paths relative to the model's folder; none when the file is missing or unreadable.</summary>
     internal static IReadOnlyList<string> ExternalData(string onnxPath)
     {
-        try
-        {
-            return File.Exists(onnxPath) ? OnnxModelInspector.ExternalDataFiles(onnxPath) : [];
-        }
-        catch (InvalidDataException)
+        var file = new FileInfo(onnxPath);
+        if (!file.Exists)
         {
             return [];
         }
+        return Inspected.GetOrAdd((file.FullName, file.Length, file.LastWriteTimeUtc), key =>
+        {
+            try
+            {
+                return OnnxModelInspector.ExternalDataFiles(key.Path);
+            }
+            catch (InvalidDataException)
+            {
+                return [];
+            }
+        });
     }
 }
