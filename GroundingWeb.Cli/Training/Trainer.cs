@@ -103,7 +103,7 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
             model.LoadWeights(initialWeights);
         }
         model.to(device);
-        using var optimizer = optim.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay);
+        using var optimizer = CreateOptimizer(model);
 
         var stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         var totalSteps = (long)stepsPerEpoch * options.Epochs;
@@ -132,20 +132,10 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
                 using var scope = NewDisposeScope();
                 var start = s * options.BatchSize;
                 using var batch = train.MakeBatch(order.AsSpan(start, Math.Min(options.BatchSize, train.Count - start)), device);
-                var lr = LearningRateAt(step, totalSteps);
-                foreach (var group in optimizer.ParamGroups)
-                {
-                    group.LearningRate = lr;
-                }
-                var predicted = model.call(batch.Image, batch.Text, batch.Mask);
-                var diou = BoxLoss.DistanceIou(predicted, batch.Target);
-                var loss = options.L1Weight > 0 ? diou + options.L1Weight * (predicted - batch.Target).abs().mean() : diou;
-                optimizer.zero_grad();
-                loss.backward();
-                optimizer.step();
+                var (diou, iou) = Step(model, optimizer, batch, LearningRateAt(step, totalSteps));
                 // The table reports the DIoU part, comparable with the validation loss and the reference.
-                lossSum += diou.item<float>() * batch.Size;
-                iouSum += BoxLoss.Iou(predicted.detach(), batch.Target).sum().item<float>();
+                lossSum += diou * batch.Size;
+                iouSum += iou;
                 step++;
                 stepsRun++;
                 samplesSeen += batch.Size;
@@ -176,6 +166,28 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
             log.WriteLine($"best val IoU {bestIou:F4} at epoch {bestEpoch}; {stepsRun} steps in {seconds:F1} s: {stepsRun / seconds:F2} steps/s, {samplesSeen / seconds:F1} samples/s (including validation)");
         }
         return new TrainingSummary(history, bestEpoch, bestIou, stepsRun, seconds, samplesSeen);
+    }
+
+    public OptimizerHelper CreateOptimizer(FusionHeadModule model) =>
+        optim.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay);
+
+    /// <summary>
+    /// One optimisation step on a batch: forward, loss, backward, AdamW. Returns the batch's mean DIoU loss
+    /// and its summed IoU. <c>grounding bench</c> times exactly this.
+    /// </summary>
+    public (float Diou, float IouSum) Step(FusionHeadModule model, OptimizerHelper optimizer, FeatureBatch batch, double learningRate)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = learningRate;
+        }
+        var predicted = model.call(batch.Image, batch.Text, batch.Mask);
+        var diou = BoxLoss.DistanceIou(predicted, batch.Target);
+        var loss = options.L1Weight > 0 ? diou + options.L1Weight * (predicted - batch.Target).abs().mean() : diou;
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        return (diou.item<float>(), BoxLoss.Iou(predicted.detach(), batch.Target).sum().item<float>());
     }
 
     /// <summary>Mean DIoU loss and IoU over a split, in eval mode (no dropout), in order.</summary>

@@ -29,9 +29,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             return;
         }
-        App.UseKestrel(0);
-        App.StartServer();
-        BaseUrl = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        BaseUrl = StartOnPort(App);
         Directory.CreateDirectory(ScreenshotFolder);
 
         _playwright = await Playwright.CreateAsync();
@@ -44,14 +42,25 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser profile (no cookies) with a fixed window size.</summary>
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
+    public Task<IPage> NewPageAsync(int width = 1280, int height = 900) => NewPageAsync(BaseUrl, width, height);
+
+    /// <summary>A fresh browser profile on another app than the fixture's (one started on its own port).</summary>
+    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, int height = 900)
     {
         var context = await Browser!.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = width, Height = height },
+            BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
+    }
+
+    /// <summary>Starts <paramref name="app"/> on a free loopback port of Kestrel and returns its address.</summary>
+    public static string StartOnPort(TestApp app)
+    {
+        app.UseKestrel(0);
+        app.StartServer();
+        return app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
     }
 
     /// <summary>Signs in through the login form, the way a person does, and lands on <paramref name="returnUrl"/>.</summary>

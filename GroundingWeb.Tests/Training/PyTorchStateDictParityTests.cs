@@ -15,14 +15,14 @@ namespace GroundingWeb.Tests.Training;
 /// </summary>
 public sealed class PyTorchStateDictParityTests(ITestOutputHelper output)
 {
-    private static readonly string Script = Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "reference_model.py");
+    private static readonly string Script = PythonScript.Path("reference_model.py");
 
     [Fact]
     public void Boxes_of_the_imported_head_equal_pytorchs_forward_to_1e_4()
     {
         Requires.PyTorch();
         using var temp = new TempFolder();
-        Run(Requires.DebianPython, Script, temp.Path);
+        PythonScript.Run(Script, temp.Path);
 
         var clock = Stopwatch.StartNew();
         var cli = CliRunner.Run("import", "--state-dict", temp.File("best_model_iou.pt"), "--out", temp.File("fusion.onnx"));
@@ -45,14 +45,4 @@ public sealed class PyTorchStateDictParityTests(ITestOutputHelper output)
     }
 
     private static float[] Floats(string path) => MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(path)).ToArray();
-
-    private static void Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(180_000), "reference_model.py did not finish in 3 minutes");
-        Assert.True(process.ExitCode == 0, error.Result);
-    }
 }

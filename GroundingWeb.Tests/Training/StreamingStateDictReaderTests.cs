@@ -1,3 +1,4 @@
+using System.Text.Json;
 using GroundingWeb.Cli.Training;
 using GroundingWeb.Tests.Support;
 using TorchSharp.PyBridge;
@@ -28,6 +29,24 @@ public sealed class StreamingStateDictReaderTests
         Assert.Equal([4, 3], tensors["model.img_proj.weight"].Shape);
         Assert.Equal(projection.data<float>().ToArray(), tensors["model.img_proj.weight"].Data);
         Assert.Equal([1.5f, -2f], tensors["model.text_proj.bias"].Data);
+    }
+
+    [Fact]
+    public void Views_that_pytorch_saved_with_offsets_and_strides_read_as_their_values()
+    {
+        Requires.PyTorch();
+        using var temp = new TempFolder();
+        PythonScript.Run(PythonScript.Path("strided_state_dict.py"), temp.Path);
+        using var expected = JsonDocument.Parse(File.ReadAllText(temp.File("expected.json")));
+
+        var tensors = StateDictImporter.ReadStateDict(temp.File("views.pt"));
+
+        Assert.Equal(4, expected.RootElement.EnumerateObject().Count());
+        foreach (var entry in expected.RootElement.EnumerateObject())
+        {
+            Assert.Equal(entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()), tensors[entry.Name].Shape);
+            Assert.Equal(entry.Value.GetProperty("values").EnumerateArray().Select(v => v.GetSingle()), tensors[entry.Name].Data);
+        }
     }
 
     [Fact]

@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+
+namespace GroundingWeb.Cli.Bench;
+
+/// <summary>Ours against the peer on the same work: the ratio of medians (below 1: we are faster).</summary>
+internal sealed record BenchRatio(string Ours, double OursMedianMs, string PyTorch, double PyTorchMedianMs, double Ratio);
+
+/// <summary>What <c>grounding bench</c> measured: the document printed with --json, and the source of its text report.</summary>
+internal sealed record BenchReport
+{
+    public required string Bundle { get; init; }
+    public required string Provider { get; init; }
+    public required int Cores { get; init; }
+    public required int ImageWidth { get; init; }
+    public required int ImageHeight { get; init; }
+    public required int ImageBytes { get; init; }
+    public required int Iterations { get; init; }
+    public required int PromptTokens { get; init; }
+    public required int BatchPrompts { get; init; }
+
+    /// <summary>By key, in the order they were timed.</summary>
+    public required Dictionary<string, BenchTiming> Stages { get; init; }
+
+    public ThroughputResult? Throughput { get; init; }
+    public TrainingBenchResult? Training { get; init; }
+
+    /// <summary>The peer's own document (versions, BLAS, threads, timings), as it printed it.</summary>
+    public JsonObject? PyTorch { get; init; }
+
+    public Dictionary<string, BenchRatio>? Ratios { get; init; }
+
+    /// <summary>What was not measured, and why.</summary>
+    public required List<string> Notes { get; init; }
+}
