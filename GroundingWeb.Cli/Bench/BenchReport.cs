@@ -5,11 +5,22 @@ namespace GroundingWeb.Cli.Bench;
 /// <summary>Ours against the peer on the same work: the ratio of medians (below 1: we are faster).</summary>
 internal sealed record BenchRatio(string Ours, double OursMedianMs, string PyTorch, double PyTorchMedianMs, double Ratio);
 
+/// <summary>
+/// The vision encoder against the hardware: its counted work, its rate at the median time inside the
+/// pipeline, and that rate as a share of the GEMM peak (at the median and at the best run).
+/// </summary>
+internal sealed record HardwareShare(GemmPeak GemmPeak, ModelWork Vision, double VisionGflopsAtMedian, double VisionShareOfPeakAtMedian, double VisionShareOfPeakAtBest);
+
 /// <summary>What <c>grounding bench</c> measured: the document printed with --json, and the source of its text report.</summary>
 internal sealed record BenchReport
 {
     public required string Bundle { get; init; }
     public required string Provider { get; init; }
+
+    /// <summary>The ONNX Runtime threads the sessions ran on, in words.</summary>
+    public required string ThreadPool { get; init; }
+
+    public required HardwareShare Hardware { get; init; }
     public required int Cores { get; init; }
     public required int ImageWidth { get; init; }
     public required int ImageHeight { get; init; }

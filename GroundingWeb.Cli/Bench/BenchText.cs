@@ -7,10 +7,15 @@ internal static class BenchText
     {
         output.WriteLine($"bench: {report.Bundle} on {report.Provider}, image {report.ImageWidth}x{report.ImageHeight} ({report.ImageBytes / 1024} KiB), " +
                          $"prompt of {report.PromptTokens} tokens, {report.Iterations} iterations, {report.Cores} cores");
+        output.WriteLine($"  ONNX Runtime threads: {report.ThreadPool}");
         foreach (var stage in stages)
         {
             output.WriteLine($"  {stage.Label,-46} {stage.Timing}");
         }
+        var h = report.Hardware;
+        output.WriteLine($"hardware: fp32 GEMM peak {h.GemmPeak.BestGflops:F1} GFLOPS (best of {h.GemmPeak.Runs} MatMuls {h.GemmPeak.Size}^3, {h.GemmPeak.Threads} thread(s); median {h.GemmPeak.MedianGflops:F1})");
+        output.WriteLine($"  vision encoder: {h.Vision.Gflop:F2} GFLOP per image ({string.Join(", ", h.Vision.CountedOperators.Select(o => $"{o.Value} {o.Key}"))}), " +
+                         $"{h.VisionGflopsAtMedian:F1} GFLOPS at the median = {h.VisionShareOfPeakAtMedian:P0} of peak ({h.VisionShareOfPeakAtBest:P0} at the best run)");
         if (report.Throughput is { } t)
         {
             output.WriteLine($"throughput: {t.Images} RefShapes images ({t.Samples} expressions), {t.Runs} run(s), each image seen for the first time");

@@ -1,3 +1,4 @@
+using GroundingWeb.Inference.Pipeline;
 using System.CommandLine;
 using System.Text.Json;
 using GroundingWeb.Authoring.Onnx;
@@ -30,16 +31,20 @@ internal static class BenchCommand
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount, Description = "libtorch threads for the training step and the PyTorch peer." };
         var pytorch = new Option<bool>("--pytorch") { Description = "Also time PyTorch eager on the same shapes (scripts/bench-pytorch.py) and print ours / PyTorch." };
         var python = new Option<string>("--python") { DefaultValueFactory = _ => "/usr/bin/python3", Description = "Python with torch for --pytorch (Debian's python3-torch)." };
+        var perSessionPools = new Option<bool>("--per-session-pools") { Description = "Give each ONNX Runtime session its own thread pool instead of the app's one shared pool (Inference:SharedThreadPool=false)." };
+        var ortThreads = new Option<int>("--ort-threads") { DefaultValueFactory = _ => 0, Description = "ONNX Runtime intra-op threads (0 = one per core), as Inference:IntraOpThreads." };
+        var spinning = new Option<bool>("--spinning") { Description = "Let idle ONNX Runtime threads spin, as Inference:AllowSpinning." };
         var json = new Option<bool>("--json") { Description = "Print one JSON document on standard output; progress goes to standard error." };
         var command = new Command("bench", "Time the pipeline's stages, evaluate/features throughput and a training step; optionally beside PyTorch.")
         {
-            bundle, image, prompt, iterations, provider, throughputImages, throughputRuns, trainSteps, trainBatch, threads, pytorch, python, json,
+            bundle, image, prompt, iterations, provider, throughputImages, throughputRuns, trainSteps, trainBatch, threads, perSessionPools, ortThreads, spinning, pytorch, python, json,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Run(() => Execute(new BenchSettings
         {
             Bundle = parse.GetValue(bundle)!, Image = parse.GetValue(image)!, Prompt = parse.GetValue(prompt)!, Iterations = parse.GetValue(iterations),
             Provider = parse.GetValue(provider), ThroughputImages = parse.GetValue(throughputImages), ThroughputRuns = parse.GetValue(throughputRuns),
             TrainSteps = parse.GetValue(trainSteps), TrainBatch = parse.GetValue(trainBatch), Threads = parse.GetValue(threads),
+            PerSessionPools = parse.GetValue(perSessionPools), OrtThreads = parse.GetValue(ortThreads), Spinning = parse.GetValue(spinning),
             PyTorch = parse.GetValue(pytorch), Python = parse.GetValue(python)!, Json = parse.GetValue(json),
         }, cancellationToken))));
         return command;
@@ -57,6 +62,9 @@ internal static class BenchCommand
         public required int TrainSteps { get; init; }
         public required int TrainBatch { get; init; }
         public required int Threads { get; init; }
+        public required bool PerSessionPools { get; init; }
+        public required int OrtThreads { get; init; }
+        public required bool Spinning { get; init; }
         public required bool PyTorch { get; init; }
         public required string Python { get; init; }
         public required bool Json { get; init; }
@@ -65,13 +73,18 @@ internal static class BenchCommand
     private static int Execute(BenchSettings settings, CancellationToken cancellationToken)
     {
         if (settings.Iterations < 1) throw new ArgumentException("--iterations must be at least 1.");
-        if (settings.ThroughputImages < 0 || settings.ThroughputRuns < 1 || settings.TrainSteps < 0 || settings.TrainBatch < 1 || settings.Threads < 1)
+        if (settings.ThroughputImages < 0 || settings.ThroughputRuns < 1 || settings.TrainSteps < 0 || settings.TrainBatch < 1 || settings.Threads < 1 || settings.OrtThreads < 0)
         {
-            throw new ArgumentException("--throughput-images and --train-steps must not be negative; --throughput-runs, --train-batch and --threads must be at least 1.");
+            throw new ArgumentException("--throughput-images and --train-steps must not be negative; --throughput-runs, --train-batch and --threads must be at least 1; --ort-threads must not be negative.");
         }
         var log = settings.Json ? Console.Error : Console.Out;
         var bytes = CliErrors.ReadInputFile(settings.Image, "Image");
-        using var cached = CliEngine.Open(settings.Bundle, settings.Provider, verbose: false);
+        using var cached = CliEngine.Open(settings.Bundle, settings.Provider, verbose: false, tune: options =>
+        {
+            options.SharedThreadPool = !settings.PerSessionPools;
+            options.IntraOpThreads = settings.OrtThreads;
+            options.AllowSpinning = settings.Spinning;
+        });
         // The same sessions with a cache of size 0, which never hits: every call is a first prompt on a new image.
         using var uncached = cached.ShareSessions(imageTokenCacheBytes: 0);
         var decoded = ImageDecoder.Decode(bytes, cached.ImageLimits);
@@ -81,6 +94,8 @@ internal static class BenchCommand
 
         log.WriteLine($"bench: {manifest.Name}: pipeline stages, {settings.Iterations} iterations each...");
         var pipeline = PipelineBench.Run(cached, uncached, bytes, settings.Prompt, settings.Iterations);
+        log.WriteLine("bench: GEMM peak probe and the vision encoder's work...");
+        var hardware = HardwareShare(cached, settings, pipeline);
         ThroughputResult? throughput = null;
         if (settings.ThroughputImages > 0)
         {
@@ -100,7 +115,7 @@ internal static class BenchCommand
         var (peer, ratios) = settings.PyTorch ? RunPeer(settings, manifest, head, pipeline, stages, training, notes, log) : (null, null);
         var report = new BenchReport
         {
-            Bundle = manifest.Name, Provider = cached.Provider, Cores = Environment.ProcessorCount,
+            Bundle = manifest.Name, Provider = cached.Provider, ThreadPool = cached.ThreadPool, Hardware = hardware, Cores = Environment.ProcessorCount,
             ImageWidth = decoded.Width, ImageHeight = decoded.Height, ImageBytes = bytes.Length, Iterations = settings.Iterations,
             PromptTokens = pipeline.TextTokens, BatchPrompts = pipeline.BatchPrompts, Stages = stages,
             Throughput = throughput, Training = training, PyTorch = peer, Ratios = ratios, Notes = notes,
@@ -115,6 +130,19 @@ internal static class BenchCommand
         }
         if (CliEngine.UntrainedWarning(manifest) is { } warning) Console.Error.WriteLine(warning);
         return 0;
+    }
+
+    /// <summary>The vision encoder's rate inside the pipeline against the machine's fp32 GEMM peak with as many threads.</summary>
+    private static HardwareShare HardwareShare(GroundingPipeline pipeline, BenchSettings settings, PipelineBenchResult result)
+    {
+        var threads = settings.OrtThreads > 0 ? settings.OrtThreads : Environment.ProcessorCount;
+        var peak = GemmPeakProbe.Run(threads);
+        var vision = pipeline.Manifest.Vision;
+        var work = ModelFlops.CountImageEncoder(Path.Combine(pipeline.BundleDirectory, vision.File), vision.Input, vision.Preprocessing.Width, vision.Preprocessing.Height);
+        var median = result.Stages.First(s => s.Key == "vision").Timing.MedianMs;
+        var best = result.Stages.First(s => s.Key == "vision").Timing.MinMs;
+        var rate = work.Gflop / (median / 1000);
+        return new HardwareShare(peak, work, Math.Round(rate, 1), Math.Round(rate / peak.BestGflops, 3), Math.Round(work.Gflop / (best / 1000) / peak.BestGflops, 3));
     }
 
     /// <summary>The head's shape from fusion.onnx's metadata (our writer, exporter and importer record it).</summary>

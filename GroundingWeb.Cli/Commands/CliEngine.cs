@@ -11,7 +11,8 @@ namespace GroundingWeb.Cli.Commands;
 /// <summary>Opens a bundle the way the web app does, without a host.</summary>
 internal static class CliEngine
 {
-    public static GroundingPipeline Open(string bundlePath, ExecutionProviderPreference provider, bool verbose, int cacheMegabytes = 256)
+    /// <param name="tune">Adjusts the remaining options (bench's thread-pool settings).</param>
+    public static GroundingPipeline Open(string bundlePath, ExecutionProviderPreference provider, bool verbose, int cacheMegabytes = 256, Action<InferenceOptions>? tune = null)
     {
         // Logs go to standard error: standard output is the command's result (--json prints one document).
         var loggers = LoggerFactory.Create(b => b
@@ -21,6 +22,7 @@ internal static class CliEngine
         // The console logger writes on a thread of its own; disposing it at exit flushes what is queued.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => loggers.Dispose();
         var options = new InferenceOptions { BundlePath = bundlePath, ExecutionProvider = provider, ImageTokenCacheMegabytes = cacheMegabytes };
+        tune?.Invoke(options);
         return GroundingPipeline.Open(bundlePath, options, loggers, [new DemoEncoders()]);
     }
 

@@ -31,6 +31,9 @@ internal sealed class ModelBundle : IDisposable
     /// <summary>The execution provider all three sessions run on ("CUDA" or "CPU").</summary>
     public string Provider => Fusion.Provider;
 
+    /// <summary>The threads the sessions run on, in words.</summary>
+    public string ThreadPool => Fusion.ThreadPool;
+
     /// <summary>True once the sessions are closed or closing: no new call may start.</summary>
     public bool IsClosed { get { lock (_gate) return _closing; } }
 

@@ -64,6 +64,9 @@ public sealed partial class GroundingPipeline : IDisposable
     /// <summary>The execution provider the sessions run on ("CUDA" or "CPU").</summary>
     public string Provider => _bundle.Provider;
 
+    /// <summary>The ONNX Runtime threads the sessions run on, in words (one shared pool, or a pool per session).</summary>
+    public string ThreadPool => _bundle.ThreadPool;
+
     /// <summary>Prompts one call accepts; callers with more split them.</summary>
     public int MaxPromptsPerImage => _options.MaxPromptsPerImage;
 

@@ -25,22 +25,26 @@ internal sealed partial class ExecutionProviderSelector(InferenceOptions options
         }
     }
 
+    /// <summary>The threads the sessions run on, in words (for logs and bench).</summary>
+    public string ThreadPool => OrtThreading.Ensure(options).Describe(options);
+
     /// <summary>Why CUDA is not used, when it is not (null when it is, or when CPU was asked for).</summary>
     public string? FallbackReason { get; private set; }
 
     public SessionOptions CreateSessionOptions()
     {
+        // Before the first SessionOptions: its constructor creates the environment, without the shared pool.
+        OrtThreading.Ensure(options);
         var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = options.IntraOpThreads,
-            InterOpNumThreads = options.InterOpThreads,
             // Public exports carry checkpoint tensors their graph does not use (a DINOv3 mask token, BERT's
             // pooler); ONNX Runtime warns about each on every load, which a user cannot act on.
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         try
         {
+            OrtThreading.Apply(sessionOptions, options);
             if (Provider == "CUDA")
             {
                 sessionOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
@@ -58,13 +62,13 @@ internal sealed partial class ExecutionProviderSelector(InferenceOptions options
     {
         if (options.ExecutionProvider == ExecutionProviderPreference.Cpu)
         {
-            LogProvider(logger, "CPU", "configured");
+            LogProvider(logger, "CPU", $"configured; {ThreadPool}");
             return "CPU";
         }
         var failure = ProbeCuda(options.CudaDeviceId);
         if (failure is null)
         {
-            LogProvider(logger, "CUDA", $"device {options.CudaDeviceId}");
+            LogProvider(logger, "CUDA", $"device {options.CudaDeviceId}; {ThreadPool}");
             return "CUDA";
         }
         if (options.ExecutionProvider == ExecutionProviderPreference.Cuda)
@@ -75,13 +79,15 @@ internal sealed partial class ExecutionProviderSelector(InferenceOptions options
         }
         FallbackReason = failure;
         LogCudaFallback(logger, failure);
+        LogProvider(logger, "CPU", $"CUDA unavailable; {ThreadPool}");
         return "CPU";
     }
 
-    private static string? ProbeCuda(int deviceId)
+    private string? ProbeCuda(int deviceId)
     {
         // ONNX Runtime also prints the loader's failure as an error line of its own; the fallback is
         // expected on machines without CUDA, so that line is silenced and our warning says it once.
+        OrtThreading.Ensure(options);
         var env = OrtEnv.Instance();
         var level = env.EnvLogLevel;
         env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;

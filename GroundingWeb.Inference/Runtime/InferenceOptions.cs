@@ -25,12 +25,22 @@ public sealed class InferenceOptions
     [Range(0, 1024)]
     public int CudaDeviceId { get; set; }
 
-    /// <summary>0 lets ONNX Runtime choose.</summary>
+    /// <summary>
+    /// One process-wide ONNX Runtime pool that every session runs on, so sessions never contend for
+    /// cores (default); false gives each session its own pool, with spinning off unless asked for.
+    /// </summary>
+    public bool SharedThreadPool { get; set; } = true;
+
+    /// <summary>Threads of the shared pool (or of each session's pool); 0 = one per core.</summary>
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
 
+    /// <summary>Per-session pools only (sessions run their graphs sequentially).</summary>
     [Range(0, 1024)]
     public int InterOpThreads { get; set; }
+
+    /// <summary>Idle pool threads spin briefly before sleeping: lower latency between operators, but a spinning thread holds a core.</summary>
+    public bool AllowSpinning { get; set; }
 
     /// <summary>Memory for cached image tokens; a second prompt on a cached image skips the vision encoder.</summary>
     [Range(0, 64 * 1024)]

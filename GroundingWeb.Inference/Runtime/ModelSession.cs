@@ -21,10 +21,12 @@ internal sealed class ModelSession : IDisposable
             throw new InvalidOperationException($"ONNX Runtime cannot load {path}: {ex.Message}", ex);
         }
         Provider = providers.Provider;
+        ThreadPool = providers.ThreadPool;
     }
 
     public string Path { get; }
     public string Provider { get; }
+    public string ThreadPool { get; }
     public InferenceSession Session { get; }
 
     public IReadOnlyDictionary<string, NodeMetadata> Inputs => Session.InputMetadata;

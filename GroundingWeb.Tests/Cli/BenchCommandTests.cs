@@ -41,6 +41,13 @@ public sealed class BenchCommandTests
         Assert.Equal(4, training.GetProperty("batch").GetInt32());
         Assert.True(training.GetProperty("stepsPerSecond").GetDouble() > 0);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("pyTorch").ValueKind);
+        Assert.Equal($"one shared pool of {Environment.ProcessorCount} thread(s), spinning off", root.GetProperty("threadPool").GetString());
+        var hardware = root.GetProperty("hardware");
+        Assert.True(hardware.GetProperty("gemmPeak").GetProperty("bestGflops").GetDouble() > 0);
+        Assert.True(hardware.GetProperty("vision").GetProperty("gflop").GetDouble() > 1, "ResNet-18 at the demo's input size is several GFLOP");
+        Assert.True(hardware.GetProperty("vision").GetProperty("countedOperators").GetProperty("Conv").GetInt32() >= 20);
+        var atMedian = hardware.GetProperty("visionShareOfPeakAtMedian").GetDouble();
+        Assert.InRange(atMedian, 1e-6, hardware.GetProperty("visionShareOfPeakAtBest").GetDouble());
         Assert.Contains("bench:", result.StdErr);
     }
 
@@ -93,10 +100,12 @@ public sealed class BenchCommandTests
     public void TextReportNamesWhatWasNotMeasured()
     {
         var result = CliRunner.Run("bench", "--bundle", RepositoryPaths.DemoBundle, "--image", Chelsea, "--provider", "cpu", "--iterations", "1",
-            "--throughput-images", "0", "--train-steps", "0");
+            "--per-session-pools", "--throughput-images", "0", "--train-steps", "0");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("of which vision encoder", result.StdOut);
+        Assert.Contains("ONNX Runtime threads: a pool per session (a thread per core each, spinning off)", result.StdOut);
+        Assert.Contains("hardware: fp32 GEMM peak", result.StdOut);
         Assert.Contains("of which fusion (batch 16)", result.StdOut);
         Assert.Contains("note: evaluate and features throughput not measured (--throughput-images 0).", result.StdOut);
         Assert.Contains("note: training step not measured (--train-steps 0).", result.StdOut);

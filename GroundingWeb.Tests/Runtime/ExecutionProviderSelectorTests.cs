@@ -49,10 +49,10 @@ public sealed class ExecutionProviderSelectorTests
     }
 
     [Fact]
-    public void SessionOptionsCarryTheConfiguredThreadCounts()
+    public void PerSessionPoolsCarryTheConfiguredThreadCounts()
     {
         var selector = new ExecutionProviderSelector(
-            new InferenceOptions { ExecutionProvider = ExecutionProviderPreference.Cpu, IntraOpThreads = 2, InterOpThreads = 1 },
+            new InferenceOptions { ExecutionProvider = ExecutionProviderPreference.Cpu, SharedThreadPool = false, IntraOpThreads = 2, InterOpThreads = 1 },
             NullLogger<ExecutionProviderSelector>.Instance);
 
         using var options = selector.CreateSessionOptions();
@@ -60,5 +60,6 @@ public sealed class ExecutionProviderSelectorTests
         Assert.Equal(2, options.IntraOpNumThreads);
         Assert.Equal(1, options.InterOpNumThreads);
         Assert.Equal(Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, options.GraphOptimizationLevel);
+        Assert.Equal("a pool per session (2 thread(s) each, spinning off)", selector.ThreadPool);
     }
 }
