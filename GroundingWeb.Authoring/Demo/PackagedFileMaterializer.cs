@@ -52,7 +52,7 @@ internal static class PackagedFileMaterializer
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private static FileStream AcquireLock(string path)
+    public static FileStream AcquireLock(string path)
     {
         var clock = Stopwatch.StartNew();
         while (true)

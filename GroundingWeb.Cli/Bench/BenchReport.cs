@@ -29,6 +29,11 @@ internal sealed record BenchReport
     public required int PromptTokens { get; init; }
     public required int BatchPrompts { get; init; }
 
+    /// <summary>How the fusion head runs ("whole graph" or "split: ..."), and what the cache keeps per image.</summary>
+    public required string FusionForm { get; init; }
+
+    public required PromptScaling Scaling { get; init; }
+
     /// <summary>By key, in the order they were timed.</summary>
     public required Dictionary<string, BenchTiming> Stages { get; init; }
 

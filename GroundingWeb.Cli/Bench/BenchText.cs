@@ -8,10 +8,12 @@ internal static class BenchText
         output.WriteLine($"bench: {report.Bundle} on {report.Provider}, image {report.ImageWidth}x{report.ImageHeight} ({report.ImageBytes / 1024} KiB), " +
                          $"prompt of {report.PromptTokens} tokens, {report.Iterations} iterations, {report.Cores} cores");
         output.WriteLine($"  ONNX Runtime threads: {report.ThreadPool}");
+        output.WriteLine($"  fusion head: {report.FusionForm}");
         foreach (var stage in stages)
         {
             output.WriteLine($"  {stage.Label,-46} {stage.Timing}");
         }
+        output.WriteLine($"  first prompt on a new image / a prompt on a cached image: {report.Scaling.FirstOverCached:F1}x; 8 prompts / 1 prompt on a cached image: {report.Scaling.EightOverOne:F2}x, fusion head alone {report.Scaling.EightOverOneFusion:F2}x (medians)");
         var h = report.Hardware;
         output.WriteLine($"hardware: fp32 GEMM peak {h.GemmPeak.BestGflops:F1} GFLOPS (best of {h.GemmPeak.Runs} MatMuls {h.GemmPeak.Size}^3, {h.GemmPeak.Threads} thread(s); median {h.GemmPeak.MedianGflops:F1})");
         output.WriteLine($"  vision encoder: {h.Vision.Gflop:F2} GFLOP per image ({string.Join(", ", h.Vision.CountedOperators.Select(o => $"{o.Value} {o.Key}"))}), " +

@@ -71,6 +71,15 @@ internal static class BundleAssembler
             files.Add(BundleFileCopier.Copy(vocab, staging, VocabFile));
             head.Write(Path.Combine(staging, FusionFile));
             files.Add(FusionFile);
+            // A head of ours (config recorded) also gets the split form: image-side work once per image.
+            var fusion = new FusionHeadManifest { File = FusionFile };
+            if (head.Config is not null)
+            {
+                var (imageSide, promptSide) = FusionHeadSplit.WriteBeside(Path.Combine(staging, FusionFile));
+                fusion = fusion with { ImageSide = Path.GetFileName(imageSide), PromptSide = Path.GetFileName(promptSide) };
+                files.Add(fusion.ImageSide);
+                files.Add(fusion.PromptSide);
+            }
             var manifest = new BundleManifest
             {
                 Name = request.Name,
@@ -88,7 +97,7 @@ internal static class BundleAssembler
                     Output = EncoderExport.HiddenStateOutput, Width = textWidth,
                     Tokenizer = new TokenizerManifest { Vocab = VocabFile, LowerCase = true, MaxTokens = request.MaxTokens },
                 },
-                Fusion = new FusionHeadManifest { File = FusionFile },
+                Fusion = fusion,
                 Provenance = new Provenance
                 {
                     Notes = $"Assembled by grounding bundle create from {vision.ModelPath}, {text.ModelPath}, {vocab} and {Path.GetFullPath(request.Head)} ({head.Origin}).",

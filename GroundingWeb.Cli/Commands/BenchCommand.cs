@@ -115,7 +115,7 @@ internal static class BenchCommand
         var (peer, ratios) = settings.PyTorch ? RunPeer(settings, manifest, head, pipeline, stages, training, notes, log) : (null, null);
         var report = new BenchReport
         {
-            Bundle = manifest.Name, Provider = cached.Provider, ThreadPool = cached.ThreadPool, Hardware = hardware, Cores = Environment.ProcessorCount,
+            Bundle = manifest.Name, Provider = cached.Provider, ThreadPool = cached.ThreadPool, FusionForm = cached.FusionForm, Scaling = pipeline.Scaling, Hardware = hardware, Cores = Environment.ProcessorCount,
             ImageWidth = decoded.Width, ImageHeight = decoded.Height, ImageBytes = bytes.Length, Iterations = settings.Iterations,
             PromptTokens = pipeline.TextTokens, BatchPrompts = pipeline.BatchPrompts, Stages = stages,
             Throughput = throughput, Training = training, PyTorch = peer, Ratios = ratios, Notes = notes,

@@ -61,6 +61,14 @@ internal static class BundleCommand
             Console.WriteLine($"  in {result.Elapsed.TotalSeconds:F1} s");
             return 0;
         }));
-        return new Command("bundle", "Model bundles: create one from the reference model's files.") { create };
+        var bundle = new Option<string>("--bundle") { Description = "Bundle folder whose fusion.onnx (written by GroundingWeb) gets its split form.", Required = true };
+        var split = new Command("split", "Write the split form of a bundle's fusion head (image side once per image, prompt side per prompt) and record it in bundle.json.") { bundle };
+        split.SetAction(parse => CliErrors.Run(() =>
+        {
+            var m = BundleSplitter.Split(parse.GetValue(bundle)!);
+            Console.WriteLine($"wrote {m.Fusion.ImageSide} and {m.Fusion.PromptSide} from {m.Fusion.File}; bundle.json names them (fusion.imageSide, fusion.promptSide)");
+            return 0;
+        }));
+        return new Command("bundle", "Model bundles: create one from the reference model's files, or split a bundle's fusion head.") { create, split };
     }
 }

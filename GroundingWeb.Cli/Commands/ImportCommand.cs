@@ -23,9 +23,10 @@ internal static class ImportCommand
             var result = StateDictImporter.Map(StateDictImporter.ReadStateDict(parse.GetValue(stateDict)!), parse.GetValue(heads), given);
             var path = parse.GetValue(output)!;
             FusionHeadOnnxWriter.Write(path, result.Config, result.Weights);
+            var (imageSide, promptSide) = FusionHeadSplit.WriteBeside(path);
             Console.WriteLine($"mapped {result.Mapping.Count} head tensors (e.g. {result.Mapping["image_proj.weight"]} -> image_proj.weight), " +
                               $"ignored {result.Ignored.Count} encoder tensors; head {result.Config.ToJson()}, {result.Config.ParameterCount:N0} parameters");
-            Console.WriteLine($"wrote {path}");
+            Console.WriteLine($"wrote {path}, and its split form {imageSide} (image side) and {promptSide} (prompt side)");
             return 0;
         }));
         return command;

@@ -36,6 +36,9 @@ internal static class BundleExporter
         copied.AddRange(CopyUnlessSourced(encoderBundle, outDirectory, source.Text.Tokenizer.Vocab, source.Text.Tokenizer.Source, model: false));
         FusionHeadOnnxWriter.Write(Path.Combine(outDirectory, FusionFile), config, weights);
         copied.Add(FusionFile);
+        var (imageSide, promptSide) = FusionHeadSplit.WriteBeside(Path.Combine(outDirectory, FusionFile));
+        copied.Add(Path.GetFileName(imageSide));
+        copied.Add(Path.GetFileName(promptSide));
 
         // The run's history.json beside the checkpoint covers every epoch; the checkpoint's own copy
         // stops at the epoch it was saved in.
@@ -51,7 +54,7 @@ internal static class BundleExporter
             Version = version ?? TrainedVersion(source.Version),
             Trained = true,
             Description = $"{source.Description?.Replace("untrained random weights", "weights trained by `grounding train`", StringComparison.Ordinal)}".Trim(),
-            Fusion = source.Fusion with { File = FusionFile },
+            Fusion = source.Fusion with { File = FusionFile, ImageSide = Path.GetFileName(imageSide), PromptSide = Path.GetFileName(promptSide) },
             // A bundle that records its files' checksums keeps doing so, with the new head's.
             Files = source.Files is null ? null : Bundles.BundleFileCopier.Checksums(outDirectory, copied),
             Provenance = new Provenance

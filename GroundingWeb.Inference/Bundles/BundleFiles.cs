@@ -31,6 +31,8 @@ public static class BundleFiles
         AddModel("text encoder", manifest.Text.File);
         Add("vocabulary", manifest.Text.Tokenizer.Vocab);
         AddModel("fusion head", manifest.Fusion.File);
+        if (manifest.Fusion.ImageSide is { } imageSide) AddModel("fusion head, image side", imageSide);
+        if (manifest.Fusion.PromptSide is { } promptSide) AddModel("fusion head, prompt side", promptSide);
         return files;
     }
 

@@ -35,8 +35,7 @@ internal sealed class BundleLoader(ExecutionProviderSelector providers, IEnumera
             validator.ValidateVision(manifest.Vision, vision);
             var text = Open(directory, manifest.Text.File, "text.file", opened);
             validator.ValidateText(manifest.Text, text);
-            var fusion = Open(directory, manifest.Fusion.File, "fusion.file", opened);
-            validator.ValidateFusion(manifest, fusion);
+            var (fusion, imageSide, promptSide) = OpenFusion(directory, manifest, manifestPath, validator, opened);
 
             var tokenizer = OpenTokenizer(directory, manifest, manifestPath);
             long? rows;
@@ -57,6 +56,8 @@ internal sealed class BundleLoader(ExecutionProviderSelector providers, IEnumera
                 Vision = vision,
                 Text = text,
                 Fusion = fusion,
+                FusionImageSide = imageSide,
+                FusionPromptSide = promptSide,
                 Tokenizer = tokenizer,
                 Preprocessing = BundleManifestReader.ToImagePreprocessing(manifest.Vision.Preprocessing, manifestPath),
             };
@@ -65,6 +66,58 @@ internal sealed class BundleLoader(ExecutionProviderSelector providers, IEnumera
         {
             opened.ForEach(s => s.Dispose());
             throw;
+        }
+    }
+
+    /// <summary>The whole graph, or (when the manifest names them) the split form's two halves instead.</summary>
+    private (ModelSession? Whole, ModelSession? ImageSide, ModelSession? PromptSide) OpenFusion(
+        string directory, BundleManifest manifest, string manifestPath, SignatureValidator validator, List<ModelSession> opened)
+    {
+        var f = manifest.Fusion;
+        if (f.ImageSide is null && f.PromptSide is null)
+        {
+            var whole = Open(directory, f.File, "fusion.file", opened);
+            validator.ValidateFusion(manifest, whole);
+            return (whole, null, null);
+        }
+        if (f.ImageSide is null || f.PromptSide is null)
+        {
+            throw new BundleException($"{manifestPath}: fields 'fusion.imageSide' and 'fusion.promptSide' go together: give both (the split form) or neither.");
+        }
+        var wholePath = Path.Combine(directory, f.File);
+        if (!File.Exists(wholePath))
+        {
+            throw new BundleException($"{manifestPath}: field 'fusion.file' names '{f.File}' but the file is missing in {directory} (the split form keeps it as the head's canonical file).");
+        }
+        var imageSide = Open(directory, f.ImageSide, "fusion.imageSide", opened);
+        var promptSide = Open(directory, f.PromptSide, "fusion.promptSide", opened);
+        validator.ValidateFusionSplit(manifest, imageSide, promptSide);
+        CheckSplitIsOf(wholePath, manifestPath, imageSide, promptSide);
+        return (null, imageSide, promptSide);
+    }
+
+    /// <summary>Halves written by GroundingWeb name the whole graph they came from; a replaced fusion.onnx makes them stale.</summary>
+    private static void CheckSplitIsOf(string wholePath, string manifestPath, params ModelSession[] halves)
+    {
+        string? wholeSha = null;
+        foreach (var half in halves)
+        {
+            if (!half.Session.ModelMetadata.CustomMetadataMap.TryGetValue(FusionHeadManifest.WholeSha256Key, out var recorded))
+            {
+                continue;
+            }
+            if (wholeSha is null)
+            {
+                using var stream = File.OpenRead(wholePath);
+                wholeSha = Convert.ToHexStringLower(SHA256.HashData(stream));
+            }
+            if (recorded != wholeSha)
+            {
+                throw new BundleException(
+                    $"{manifestPath}: {half.Path} was written from a fusion head with SHA-256 {recorded}, but {wholePath} has {wholeSha}: " +
+                    "the head was replaced and its split form was not. Delete the split files (the app and the grounding CLI write them again from the head) " +
+                    "or write them with `grounding bundle split`.");
+            }
         }
     }
 

@@ -103,11 +103,31 @@ public sealed record TokenizerManifest
 
 public sealed record FusionHeadManifest
 {
+    /// <summary>The split form's image-side outputs and prompt-side inputs (fixed names, DESIGN.md section 3).</summary>
+    public const string CrossKeys = "cross_keys";
+
+    /// <inheritdoc cref="CrossKeys"/>
+    public const string CrossValues = "cross_values";
+
+    /// <summary>Metadata key in each half written by GroundingWeb: the SHA-256 of the <see cref="File"/> it was made from.</summary>
+    public const string WholeSha256Key = "fusion_head_sha256";
+
     public required string File { get; init; }
     public string ImageTokens { get; init; } = "image_tokens";
     public string TextTokens { get; init; } = "text_tokens";
     public string TextMask { get; init; } = "text_mask";
     public string Output { get; init; } = "boxes";
+
+    /// <summary>
+    /// Optional split form (DESIGN.md section 3): a graph that turns <see cref="ImageTokens"/> into every
+    /// layer's cross-attention <c>cross_keys</c> and <c>cross_values</c>, run once per image and cached
+    /// with it. Give both or neither; with them, <see cref="File"/> stays the head's canonical file but is
+    /// not opened for serving.
+    /// </summary>
+    public string? ImageSide { get; init; }
+
+    /// <summary>The split form's other graph: <see cref="TextTokens"/>, <see cref="TextMask"/>, <c>cross_keys</c> and <c>cross_values</c> to <see cref="Output"/>.</summary>
+    public string? PromptSide { get; init; }
 
     /// <summary>Only <c>xyxy-normalized</c> exists today: (xmin, ymin, xmax, ymax) in [0,1] of the resized input.</summary>
     public string BoxFormat { get; init; } = "xyxy-normalized";

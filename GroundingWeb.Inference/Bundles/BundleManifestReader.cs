@@ -57,6 +57,8 @@ internal static class BundleManifestReader
         RequireFileName(m.Text.File, "text.file", Fail);
         RequireFileName(m.Text.Tokenizer.Vocab, "text.tokenizer.vocab", Fail);
         RequireFileName(m.Fusion.File, "fusion.file", Fail);
+        if (m.Fusion.ImageSide is { } imageSide) RequireFileName(imageSide, "fusion.imageSide", Fail);
+        if (m.Fusion.PromptSide is { } promptSide) RequireFileName(promptSide, "fusion.promptSide", Fail);
         if (m.Vision.Tokens <= 0) Fail("vision.tokens", $"must be positive (is {m.Vision.Tokens}).");
         if (m.Vision.Width <= 0) Fail("vision.width", $"must be positive (is {m.Vision.Width}).");
         if (m.Text.Width <= 0) Fail("text.width", $"must be positive (is {m.Text.Width}).");

@@ -5,7 +5,7 @@ using GroundingWeb.Inference.Text;
 namespace GroundingWeb.Inference.Bundles;
 
 /// <summary>
-/// A validated bundle with its three ONNX sessions open, shared by every pipeline that runs on it.
+/// A validated bundle with its ONNX sessions open (vision, text, and the fusion head whole or split), shared by every pipeline that runs on it.
 /// Reference-counted: the loader hands out the first reference, each sharer takes one more, and the
 /// sessions close when the last one is released, never while a call still runs on them.
 /// </summary>
@@ -24,15 +24,42 @@ internal sealed class ModelBundle : IDisposable
     public required BundleManifest Manifest { get; init; }
     public required ModelSession Vision { get; init; }
     public required ModelSession Text { get; init; }
-    public required ModelSession Fusion { get; init; }
+
+    /// <summary>The whole fusion graph; null when the bundle gives the split form.</summary>
+    public ModelSession? Fusion { get; init; }
+
+    /// <summary>The split form's image side (once per image) and prompt side; null for a whole graph.</summary>
+    public ModelSession? FusionImageSide { get; init; }
+
+    /// <inheritdoc cref="FusionImageSide"/>
+    public ModelSession? FusionPromptSide { get; init; }
+
+    public bool SplitFusion => FusionImageSide is not null;
+
+    /// <summary>How the fusion head runs and what the image-token cache keeps per image, in words.</summary>
+    public string FusionForm
+    {
+        get
+        {
+            var tokensKb = (long)Manifest.Vision.Tokens * Manifest.Vision.Width * sizeof(float) / 1024;
+            if (FusionImageSide is null) return $"whole graph; the cache keeps the image tokens, {tokensKb:N0} KB per image";
+            // [L, B, H, hd, N] with N = the image's tokens; L, H and hd are fixed by our writer.
+            var dims = FusionImageSide.Outputs[FusionHeadManifest.CrossKeys].Dimensions;
+            var perImage = dims[0] > 0 && dims[2] > 0 && dims[3] > 0
+                ? $"{2L * dims[0] * dims[2] * dims[3] * Manifest.Vision.Tokens * sizeof(float) / 1024:N0} KB per image"
+                : "a size the graph does not fix";
+            return $"split: image side once per image, prompt side per prompt; the cache keeps every layer's cross-attention keys and values (float32), {perImage}, instead of the image tokens ({tokensKb:N0} KB)";
+        }
+    }
+
     public required WordPieceTokenizer Tokenizer { get; init; }
     public required ImagePreprocessing Preprocessing { get; init; }
 
-    /// <summary>The execution provider all three sessions run on ("CUDA" or "CPU").</summary>
-    public string Provider => Fusion.Provider;
+    /// <summary>The execution provider all sessions run on ("CUDA" or "CPU").</summary>
+    public string Provider => Vision.Provider;
 
     /// <summary>The threads the sessions run on, in words.</summary>
-    public string ThreadPool => Fusion.ThreadPool;
+    public string ThreadPool => Vision.ThreadPool;
 
     /// <summary>True once the sessions are closed or closing: no new call may start.</summary>
     public bool IsClosed { get { lock (_gate) return _closing; } }
@@ -121,7 +148,9 @@ internal sealed class ModelBundle : IDisposable
         }
         Vision.Dispose();
         Text.Dispose();
-        Fusion.Dispose();
+        Fusion?.Dispose();
+        FusionImageSide?.Dispose();
+        FusionPromptSide?.Dispose();
     }
 
     /// <summary>Ends the call it marks when disposed.</summary>

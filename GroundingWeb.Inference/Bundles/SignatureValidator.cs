@@ -44,6 +44,24 @@ internal sealed class SignatureValidator(string manifestPath)
         Expect(session, "fusion.output", f.Output, isInput: false, TensorElementType.Float, [-1, 4]);
     }
 
+    /// <summary>The split form: each half's signature, and the image side's outputs fit the prompt side's inputs.</summary>
+    public void ValidateFusionSplit(BundleManifest m, ModelSession imageSide, ModelSession promptSide)
+    {
+        var f = m.Fusion;
+        int[] anyRank5 = [-1, -1, -1, -1, -1];
+        Expect(imageSide, "fusion.imageTokens", f.ImageTokens, isInput: true, TensorElementType.Float, [-1, -1, m.Vision.Width]);
+        Expect(imageSide, "fusion.imageSide", FusionHeadManifest.CrossKeys, isInput: false, TensorElementType.Float, anyRank5);
+        Expect(imageSide, "fusion.imageSide", FusionHeadManifest.CrossValues, isInput: false, TensorElementType.Float, anyRank5);
+        Expect(promptSide, "fusion.textTokens", f.TextTokens, isInput: true, TensorElementType.Float, [-1, -1, m.Text.Width]);
+        Expect(promptSide, "fusion.textMask", f.TextMask, isInput: true, TensorElementType.Int64, [-1, -1]);
+        foreach (var name in new[] { FusionHeadManifest.CrossKeys, FusionHeadManifest.CrossValues })
+        {
+            var produced = imageSide.Outputs[name].Dimensions;
+            Expect(promptSide, "fusion.promptSide", name, isInput: true, TensorElementType.Float, [produced[0], -1, produced[2], produced[3], produced[4]]);
+        }
+        Expect(promptSide, "fusion.output", f.Output, isInput: false, TensorElementType.Float, [-1, 4]);
+    }
+
     public void ValidateVocabulary(TextEncoderManifest m, int vocabularySize, long? embeddingRows)
     {
         if (embeddingRows is { } rows && rows != vocabularySize)

@@ -67,6 +67,9 @@ public sealed partial class GroundingPipeline : IDisposable
     /// <summary>The ONNX Runtime threads the sessions run on, in words (one shared pool, or a pool per session).</summary>
     public string ThreadPool => _bundle.ThreadPool;
 
+    /// <summary>How the fusion head runs (whole graph, or split with its image side once per image) and what the cache keeps per image, in words.</summary>
+    public string FusionForm => _bundle.FusionForm;
+
     /// <summary>Prompts one call accepts; callers with more split them.</summary>
     public int MaxPromptsPerImage => _options.MaxPromptsPerImage;
 
@@ -110,12 +113,16 @@ public sealed partial class GroundingPipeline : IDisposable
         var key = Convert.ToHexStringLower(SHA256.HashData(image.Span));
         var hashMs = Lap(clock);
 
-        double decodeMs = 0, preprocessMs = 0, visionMs = 0;
-        var tokens = Cache.GetOrEncode(key, () =>
+        double decodeMs = 0, preprocessMs = 0, visionMs = 0, imageFusionMs = 0;
+        var encoded = Cache.GetOrEncode(key, () =>
         {
             var decoded = ImageDecoder.Decode(image.Span, ImageLimits);
             decodeMs = Lap(clock);
-            return EncodeImage(decoded, out preprocessMs, out visionMs);
+            var tokens = EncodeImage(decoded, out preprocessMs, out visionMs);
+            clock.Restart();
+            var entry = Encoded(tokens);
+            imageFusionMs = _bundle.SplitFusion ? Lap(clock) : 0;
+            return entry;
         }, out var encodedHere);
         var cached = !encodedHere;
         cancellationToken.ThrowIfCancellationRequested();
@@ -126,7 +133,7 @@ public sealed partial class GroundingPipeline : IDisposable
         var textTokens = RunTextEncoder(batch);
         var textMs = Lap(clock);
         cancellationToken.ThrowIfCancellationRequested();
-        var boxes = RunFusion(tokens, textTokens, batch);
+        var boxes = RunFusion(encoded, textTokens, batch);
         var fusionMs = Lap(clock);
 
         var predictions = new PromptPrediction[prompts.Count];
@@ -137,20 +144,20 @@ public sealed partial class GroundingPipeline : IDisposable
             {
                 Prompt = prompts[i],
                 NormalizedBox = normalized,
-                PixelBox = normalized.Scale(tokens.ImageWidth, tokens.ImageHeight).Clamp(tokens.ImageWidth, tokens.ImageHeight),
+                PixelBox = normalized.Scale(encoded.ImageWidth, encoded.ImageHeight).Clamp(encoded.ImageWidth, encoded.ImageHeight),
             };
         }
         var timings = new StageTimings
         {
-            HashMs = hashMs, DecodeMs = decodeMs, PreprocessMs = preprocessMs, VisionMs = visionMs,
+            HashMs = hashMs, DecodeMs = decodeMs, PreprocessMs = preprocessMs, VisionMs = visionMs, ImageFusionMs = imageFusionMs,
             TokenizeMs = tokenizeMs, TextMs = textMs, FusionMs = fusionMs, TotalMs = total.Elapsed.TotalMilliseconds,
         };
         LogGrounded(_logger, prompts.Count, cached, timings.TotalMs, visionMs, textMs, fusionMs);
         return new GroundingResult
         {
             ImageSha256 = key,
-            ImageWidth = tokens.ImageWidth,
-            ImageHeight = tokens.ImageHeight,
+            ImageWidth = encoded.ImageWidth,
+            ImageHeight = encoded.ImageHeight,
             ImageTokensCached = cached,
             Provider = _bundle.Provider,
             Timings = timings,
@@ -165,9 +172,9 @@ public sealed partial class GroundingPipeline : IDisposable
         using var call = _bundle.EnterCall();
         var p = _bundle.Preprocessing;
         var grey = new RgbImage { Width = p.Width, Height = p.Height, Pixels = Enumerable.Repeat((byte)128, p.Width * p.Height * 3).ToArray() };
-        var tokens = EncodeImage(grey, out _, out _);
+        var encoded = Encoded(EncodeImage(grey, out _, out _));
         var batch = _bundle.Tokenizer.EncodeBatch(["warm up"]);
-        RunFusion(tokens, RunTextEncoder(batch), batch);
+        RunFusion(encoded, RunTextEncoder(batch), batch);
         Interlocked.Decrement(ref _visionRuns);
     }
 
@@ -292,24 +299,51 @@ public sealed partial class GroundingPipeline : IDisposable
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
-    private float[] RunFusion(ImageTokens image, float[] textTokens, TokenBatch batch)
+    /// <summary>What the cache keeps of an image: its tokens, or for a split head only its image side's output.</summary>
+    private EncodedImage Encoded(ImageTokens tokens) => _bundle.SplitFusion
+        ? new EncodedImage(tokens.ImageWidth, tokens.ImageHeight, null, RunImageSide(tokens))
+        : new EncodedImage(tokens.ImageWidth, tokens.ImageHeight, tokens, null);
+
+    /// <summary>The split head's image side: every layer's cross-attention keys and values for this image, batch 1.</summary>
+    private FusionMemory RunImageSide(ImageTokens tokens)
+    {
+        var fusion = _bundle.Manifest.Fusion;
+        using var input = OrtValue.CreateTensorValueFromMemory(tokens.Tokens, [1, tokens.Count, tokens.Width]);
+        using var run = new RunOptions();
+        using var outputs = _bundle.FusionImageSide!.Session.Run(run, [fusion.ImageTokens], [input], [FusionHeadManifest.CrossKeys, FusionHeadManifest.CrossValues]);
+        return new FusionMemory(
+            outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs[0].GetTensorTypeAndShape().Shape,
+            outputs[1].GetTensorDataAsSpan<float>().ToArray(), outputs[1].GetTensorTypeAndShape().Shape);
+    }
+
+    private float[] RunFusion(EncodedImage image, float[] textTokens, TokenBatch batch)
     {
         var fusion = _bundle.Manifest.Fusion;
         var b = batch.BatchSize;
-        var perImage = image.Tokens.Length;
+        using var textValue = OrtValue.CreateTensorValueFromMemory(textTokens, [b, batch.SequenceLength, _bundle.Manifest.Text.Width]);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, [b, batch.SequenceLength]);
+        using var run = new RunOptions();
+        if (image.Memory is { } memory)
+        {
+            // The image side's batch of 1 broadcasts over the prompts: nothing is copied per prompt.
+            using var keys = OrtValue.CreateTensorValueFromMemory(memory.Keys, memory.KeysShape);
+            using var values = OrtValue.CreateTensorValueFromMemory(memory.Values, memory.ValuesShape);
+            using var split = _bundle.FusionPromptSide!.Session.Run(
+                run, [fusion.TextTokens, fusion.TextMask, FusionHeadManifest.CrossKeys, FusionHeadManifest.CrossValues], [textValue, maskValue, keys, values], [fusion.Output]);
+            return split[0].GetTensorDataAsSpan<float>().ToArray();
+        }
+        var tokens = image.Tokens!;
+        var perImage = tokens.Tokens.Length;
         var tiled = ArrayPool<float>.Shared.Rent(perImage * b);
         try
         {
             // Every prompt of the batch attends to the same image tokens.
             for (var i = 0; i < b; i++)
             {
-                image.Tokens.CopyTo(tiled.AsSpan(i * perImage, perImage));
+                tokens.Tokens.CopyTo(tiled.AsSpan(i * perImage, perImage));
             }
-            using var imageValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tiled.AsMemory(0, perImage * b), [b, image.Count, image.Width]);
-            using var textValue = OrtValue.CreateTensorValueFromMemory(textTokens, [b, batch.SequenceLength, _bundle.Manifest.Text.Width]);
-            using var maskValue = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, [b, batch.SequenceLength]);
-            using var run = new RunOptions();
-            using var outputs = _bundle.Fusion.Session.Run(
+            using var imageValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tiled.AsMemory(0, perImage * b), [b, tokens.Count, tokens.Width]);
+            using var outputs = _bundle.Fusion!.Session.Run(
                 run, [fusion.ImageTokens, fusion.TextTokens, fusion.TextMask], [imageValue, textValue, maskValue], [fusion.Output]);
             return outputs[0].GetTensorDataAsSpan<float>().ToArray();
         }

@@ -21,8 +21,12 @@ public sealed record StageTimings
     public double DecodeMs { get; init; }
     public double PreprocessMs { get; init; }
     public double VisionMs { get; init; }
+
+    /// <summary>A split fusion head's image side (once per image, cached with it); 0 for a whole graph or a cached image.</summary>
+    public double ImageFusionMs { get; init; }
     public double TokenizeMs { get; init; }
     public double TextMs { get; init; }
+    /// <summary>The fusion head on the prompts (for a split head: its prompt side).</summary>
     public double FusionMs { get; init; }
     public double TotalMs { get; init; }
 }

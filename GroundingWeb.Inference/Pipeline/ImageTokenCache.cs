@@ -3,16 +3,16 @@ using System.Collections.Concurrent;
 namespace GroundingWeb.Inference.Pipeline;
 
 /// <summary>
-/// Least-recently-used cache of image tokens keyed by the SHA-256 of the image bytes, bounded by the
+/// Least-recently-used cache of encoded images (image tokens, or a split fusion head's image side) keyed by the SHA-256 of the image bytes, bounded by the
 /// memory its tokens take. A second prompt on the same image skips decoding and the vision encoder,
 /// and requests for one image that arrive together share one encoder run.
 /// </summary>
 internal sealed class ImageTokenCache(long capacityBytes)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, LinkedListNode<(string Key, ImageTokens Value)>> _index = new();
-    private readonly LinkedList<(string Key, ImageTokens Value)> _recency = new();
-    private readonly ConcurrentDictionary<string, Lazy<ImageTokens>> _inFlight = new();
+    private readonly Dictionary<string, LinkedListNode<(string Key, EncodedImage Value)>> _index = new();
+    private readonly LinkedList<(string Key, EncodedImage Value)> _recency = new();
+    private readonly ConcurrentDictionary<string, Lazy<EncodedImage>> _inFlight = new();
     private long _bytes;
     private long _hits;
     private long _misses;
@@ -32,7 +32,7 @@ internal sealed class ImageTokenCache(long capacityBytes)
     /// and stored. Callers that miss together wait for one <paramref name="encode"/> run; only that caller
     /// sees <paramref name="encodedHere"/> true. A failed run is not remembered.
     /// </summary>
-    public ImageTokens GetOrEncode(string key, Func<ImageTokens> encode, out bool encodedHere)
+    public EncodedImage GetOrEncode(string key, Func<EncodedImage> encode, out bool encodedHere)
     {
         encodedHere = false;
         if (TryGet(key, out var cached))
@@ -40,7 +40,7 @@ internal sealed class ImageTokenCache(long capacityBytes)
             return cached;
         }
         var ranHere = false;
-        var mine = new Lazy<ImageTokens>(() =>
+        var mine = new Lazy<EncodedImage>(() =>
         {
             // A run that finished between our miss and now has already stored the tokens.
             if (TryFind(key, out var finished))
@@ -67,14 +67,14 @@ internal sealed class ImageTokenCache(long capacityBytes)
     }
 
     /// <summary>Looks the image up, counting a hit or a miss.</summary>
-    public bool TryGet(string key, out ImageTokens tokens)
+    public bool TryGet(string key, out EncodedImage tokens)
     {
         var found = TryFind(key, out tokens);
         Interlocked.Increment(ref found ? ref _hits : ref _misses);
         return found;
     }
 
-    private bool TryFind(string key, out ImageTokens tokens)
+    private bool TryFind(string key, out EncodedImage tokens)
     {
         lock (_gate)
         {
@@ -90,7 +90,7 @@ internal sealed class ImageTokenCache(long capacityBytes)
         return false;
     }
 
-    public void Add(string key, ImageTokens tokens)
+    public void Add(string key, EncodedImage tokens)
     {
         // An entry larger than the whole cache would only evict everything else and then itself.
         if (tokens.SizeInBytes > capacityBytes)

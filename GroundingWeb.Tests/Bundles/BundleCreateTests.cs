@@ -33,8 +33,13 @@ public sealed class BundleCreateTests
         Assert.Equal("antialias-bilinear-float", manifest.Vision.Preprocessing.Resize);
         Assert.False(manifest.Trained);
         Assert.Equal(85_660_416L * 4, manifest.Files!["vision/model.onnx_data"].Bytes);
+        // A head of ours gets its split form too, recorded and checksummed like every other file.
+        Assert.Equal("fusion_image.onnx", manifest.Fusion.ImageSide);
+        Assert.Equal("fusion_prompt.onnx", manifest.Fusion.PromptSide);
+        Assert.Contains("fusion_prompt.onnx", manifest.Files.Keys);
         var listed = BundleFiles.List(temp.File("bundle"), manifest);
         Assert.Contains(listed, f => f.Path == "vision/model.onnx_data" && f.Role == "vision encoder weights");
+        Assert.Contains(listed, f => f.Path == "fusion_image.onnx" && f.Role == "fusion head, image side");
         Assert.Equal(manifest.Files.Values.Sum(f => f.Bytes), listed.Sum(f => f.Bytes ?? 0));
         Assert.DoesNotContain(Directory.GetDirectories(temp.Path), d => d.Contains(".partial-", StringComparison.Ordinal));
 

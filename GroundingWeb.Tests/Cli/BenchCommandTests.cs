@@ -41,6 +41,12 @@ public sealed class BenchCommandTests
         Assert.Equal(4, training.GetProperty("batch").GetInt32());
         Assert.True(training.GetProperty("stepsPerSecond").GetDouble() > 0);
         Assert.Equal(JsonValueKind.Null, root.GetProperty("pyTorch").ValueKind);
+        Assert.StartsWith("split: image side once per image", root.GetProperty("fusionForm").GetString(), StringComparison.Ordinal);
+        Assert.True(stages.GetProperty("imageFusion").GetProperty("minMs").GetDouble() > 0);
+        var scaling = root.GetProperty("scaling");
+        Assert.Equal(Math.Round(stages.GetProperty("eightPrompts").GetProperty("medianMs").GetDouble() / stages.GetProperty("cachedPrompt").GetProperty("medianMs").GetDouble(), 2),
+            scaling.GetProperty("eightOverOne").GetDouble(), 6);
+        Assert.True(scaling.GetProperty("firstOverCached").GetDouble() > 1, "a first prompt pays for the vision encoder");
         Assert.Equal($"one shared pool of {Environment.ProcessorCount} thread(s), spinning off", root.GetProperty("threadPool").GetString());
         var hardware = root.GetProperty("hardware");
         Assert.True(hardware.GetProperty("gemmPeak").GetProperty("bestGflops").GetDouble() > 0);

@@ -4,7 +4,7 @@ namespace GroundingWeb.Tests.Pipeline;
 
 public sealed class ImageTokenCacheTests
 {
-    private static ImageTokens Tokens(int floats) => new(new float[floats], floats, 1, 10, 10);
+    private static EncodedImage Tokens(int floats) => new(10, 10, new ImageTokens(new float[floats], floats, 1, 10, 10), null);
 
     [Fact]
     public void EvictsTheLeastRecentlyUsedEntryWhenFull()

@@ -41,8 +41,10 @@ public class BundleExporterTests(ITestOutputHelper output)
         Assert.Equal(2, written.Provenance.History!.Count);
         // Metrics belong to the head they measured: the encoder bundle's numbers are not carried over.
         Assert.Null(written.Provenance.Metrics);
-        // Sourced encoder files are materialised on first load, not copied.
-        Assert.Equal(["bundle.json", "fusion.onnx"], Directory.GetFiles(bundle.Path).Select(Path.GetFileName).Order());
+        // Sourced encoder files are materialised on first load, not copied; the head comes whole and split.
+        Assert.Equal(["bundle.json", "fusion.onnx", "fusion_image.onnx", "fusion_prompt.onnx"], Directory.GetFiles(bundle.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("fusion_image.onnx", written.Fusion.ImageSide);
+        Assert.Equal("fusion_prompt.onnx", written.Fusion.PromptSide);
 
         var (weights, _) = HeadCheckpoint.Read(checkpoint);
         var inputs = FusionHeadInputs.Create(Config, imageTokens: 196, lengths: [9, 5, 3], seed: 21);

@@ -50,6 +50,8 @@ public class StateDictImporterTests
         Assert.True(cli.ExitCode == 0, cli.StdErr);
         Assert.Contains("ignored 4 encoder tensors", cli.StdOut);
         Assert.Equal(Config, FusionHeadOnnxWriter.ReadConfig(File.ReadAllBytes(folder.File("fusion.onnx"))));
+        Assert.Contains("fusion_image.onnx (image side)", cli.StdOut);
+        Assert.Equal(Config, FusionHeadOnnxWriter.ReadConfig(File.ReadAllBytes(folder.File("fusion_prompt.onnx"))));
     }
 
     [Fact]

@@ -7,7 +7,8 @@ public sealed record ApiImage(int Width, int Height, string Sha256);
 
 public sealed record ApiModel(string Name, string Version, bool Trained);
 
-public sealed record ApiTimings(double TotalMs, double DecodeMs, double PreprocessMs, double VisionMs, double TokenizeMs, double TextMs, double FusionMs);
+/// <param name="ImageFusionMs">A split fusion head's image side, once per image (0 when cached or for a whole-graph head).</param>
+public sealed record ApiTimings(double TotalMs, double DecodeMs, double PreprocessMs, double VisionMs, double TokenizeMs, double TextMs, double FusionMs, double ImageFusionMs);
 
 /// <summary>The answer of POST /api/v1/ground.</summary>
 public sealed record GroundResponse(

@@ -192,7 +192,7 @@ public static class GroundingApi
         var t = r.Timings;
         return new GroundResponse(predictions, new ApiImage(r.ImageWidth, r.ImageHeight, r.ImageSha256),
             new ApiModel(outcome.ModelName, outcome.ModelVersion, outcome.ModelTrained), r.Provider, r.ImageTokensCached,
-            new ApiTimings(t.TotalMs, t.DecodeMs, t.PreprocessMs, t.VisionMs, t.TokenizeMs, t.TextMs, t.FusionMs));
+            new ApiTimings(t.TotalMs, t.DecodeMs, t.PreprocessMs, t.VisionMs, t.TokenizeMs, t.TextMs, t.FusionMs, t.ImageFusionMs));
     }
 
     private static ProblemHttpResult ImageTooLarge(long bytes, int limitMegabytes) =>
