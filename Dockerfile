@@ -11,9 +11,12 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY . .
 RUN dotnet publish GroundingWeb/GroundingWeb.csproj -c Release -o /app
-# Materialise models/demo's encoders (vision.onnx, text.onnx, vocab.txt) from the NuGet cache,
-# which the runtime image does not have: one prediction through the CLI does it, checksums verified.
+# Materialise the demo bundles' encoders (vision.onnx, text.onnx or text.int8.onnx, vocab.txt) and
+# split fusion heads from the NuGet cache, which the runtime image does not have: one prediction
+# through the CLI per bundle does it, checksums verified.
 RUN dotnet run --project GroundingWeb.Cli -c Release -- predict --bundle models/demo \
+        --image samples/chelsea.png --prompt "the cat" --provider cpu \
+    && dotnet run --project GroundingWeb.Cli -c Release --no-build -- predict --bundle models/demo-int8 \
         --image samples/chelsea.png --prompt "the cat" --provider cpu \
     && cp -r models samples /app/
 

@@ -20,6 +20,7 @@ internal static class GroundingCli
             SynthCommand.Create(),
             TwinsCommand.Create(),
             BundleCommand.Create(),
+            QuantizeCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

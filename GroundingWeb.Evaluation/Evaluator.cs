@@ -9,7 +9,8 @@ namespace GroundingWeb.Evaluation;
 
 /// <summary>
 /// Runs a bundle over dataset samples: each image is read and encoded once, and all of its
-/// expressions go through the text encoder and fusion head together.
+/// expressions go through the text encoder and fusion head together. The next images are read,
+/// decoded and preprocessed on the thread pool while the models run (<see cref="Prefetch"/>).
 /// </summary>
 public static class Evaluator
 {
@@ -21,30 +22,28 @@ public static class Evaluator
         var failed = new List<SkippedRow>();
         var images = samples.Select((s, i) => (Sample: s, Row: i)).GroupBy(x => x.Sample.ImagePath).ToList();
         var done = 0;
-        for (var i = 0; i < images.Count; i++)
+        var i = 0;
+        // The next images are read, decoded and preprocessed while the models run on this one.
+        foreach (var loaded in Prefetch.InOrder(images, g => Load(pipeline, g.Key), cancellationToken: cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var group = images[i].ToList();
-            byte[]? bytes = null;
-            try
+            if (loaded.ReadError is { } readError)
             {
-                bytes = File.ReadAllBytes(images[i].Key);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                Fail(group, ex.Message);
+                Fail(group, readError);
             }
             // A refused expression fails alone; the rest of its image goes on in chunks the pipeline accepts.
             var refused = group.Where(x => pipeline.PromptProblem(x.Sample.Expression) is not null).ToList();
-            if (bytes is not null)
+            if (loaded.ReadError is null)
             {
                 refused.ForEach(x => Fail([x], $"Expression {pipeline.PromptProblem(x.Sample.Expression)}"));
             }
-            foreach (var part in bytes is null ? [] : group.Except(refused).Chunk(pipeline.MaxPromptsPerImage))
+            foreach (var part in loaded.ReadError is not null ? [] : group.Except(refused).Chunk(pipeline.MaxPromptsPerImage))
             {
                 try
                 {
-                    var result = pipeline.Ground(bytes!, part.Select(x => x.Sample.Expression).ToArray(), cancellationToken);
+                    var prompts = part.Select(x => x.Sample.Expression).ToArray();
+                    var result = loaded.Image is { } image ? pipeline.Ground(image, prompts, cancellationToken) : throw new ImageDecodeException(loaded.DecodeError!);
                     for (var k = 0; k < part.Length; k++)
                     {
                         var predicted = result.Predictions[k].PixelBox;
@@ -57,7 +56,8 @@ public static class Evaluator
                 }
             }
             done += group.Count;
-            progress?.Report(new EvaluationProgress(done, samples.Count, i + 1, images.Count, clock.Elapsed));
+            i++;
+            progress?.Report(new EvaluationProgress(done, samples.Count, i, images.Count, clock.Elapsed));
         }
         return Summarize(results, failed, clock.Elapsed);
 
@@ -70,6 +70,30 @@ public static class Evaluator
                 // because inputs failed.
                 results.Add(new SampleResult { Sample = sample, Predicted = default, Iou = 0f });
             }
+        }
+    }
+
+    /// <summary>One image read and prepared: the image, or why it could not be read (a file problem) or decoded.</summary>
+    private sealed record LoadedImage(PreparedImage? Image, string? ReadError, string? DecodeError);
+
+    private static LoadedImage Load(GroundingPipeline pipeline, string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new LoadedImage(null, ex.Message, null);
+        }
+        try
+        {
+            return new LoadedImage(pipeline.Prepare(bytes), null, null);
+        }
+        catch (ImageDecodeException ex)
+        {
+            return new LoadedImage(null, null, ex.Message);
         }
     }
 

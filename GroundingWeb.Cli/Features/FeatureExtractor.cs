@@ -1,3 +1,4 @@
+using GroundingWeb.Evaluation;
 using GroundingWeb.Shared;
 using System.Diagnostics;
 using System.Security.Cryptography;
@@ -58,17 +59,20 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
             var group = images.GetRange(first, Math.Min(imagesPerShard, images.Count - first));
             var tensors = new List<SafeTensor>();
             var entries = new List<FeatureIndexEntry>();
-            for (var j = 0; j < group.Count; j++)
+            var j = 0;
+            // The next images are read and decoded while the encoders run on this one.
+            foreach (var (decoded, reason) in Prefetch.InOrder(group, g => Decode(g.Path, samples[g.Samples[0]]), cancellationToken: cancellationToken))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var (imagePath, sampleIndices) = group[j];
-                var stated = samples[sampleIndices[0]];
-                if (!TryEncode(imagePath, stated.ImageWidth, stated.ImageHeight, out var tokens, out var reason))
+                var imageName = $"image.{first + j}";
+                j++;
+                if (decoded is null)
                 {
                     log.WriteLine($"warning: skipped {imagePath} ({sampleIndices.Length} samples): {reason}");
                     continue;
                 }
-                var imageName = $"image.{first + j}";
+                var tokens = pipeline.EncodeImage(decoded);
                 tensors.Add(SafeTensor.FromFloats(imageName, [tokens.Count, tokens.Width], tokens.Tokens, half: true));
                 EncodeTexts(samples, sampleIndices, tokens, name, imageName, tensors, entries);
                 doneImages++;
@@ -95,29 +99,27 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
 
     private static string PartName(int shard) => $"shard-{shard:D5}.index.jsonl";
 
-    private bool TryEncode(string imagePath, int? statedWidth, int? statedHeight, out ImageTokens tokens, out string reason)
+    /// <summary>The decoded image, or null and why it cannot be used.</summary>
+    private RgbImageOrReason Decode(string imagePath, GroundingSample stated)
     {
-        tokens = null!;
         try
         {
             var decoded = ImageDecoder.Decode(File.ReadAllBytes(imagePath), pipeline.ImageLimits);
             // Boxes are in the pixels the dataset states; an image that decodes to another size (an EXIF
             // rotation the annotators did not see, a replaced file) would give wrong training targets.
-            if ((statedWidth ?? decoded.Width) != decoded.Width || (statedHeight ?? decoded.Height) != decoded.Height)
+            if ((stated.ImageWidth ?? decoded.Width) != decoded.Width || (stated.ImageHeight ?? decoded.Height) != decoded.Height)
             {
-                reason = $"it decodes to {decoded.Width}x{decoded.Height} but the dataset states {statedWidth}x{statedHeight}";
-                return false;
+                return new(null, $"it decodes to {decoded.Width}x{decoded.Height} but the dataset states {stated.ImageWidth}x{stated.ImageHeight}");
             }
-            tokens = pipeline.EncodeImage(decoded);
-            reason = "";
-            return true;
+            return new(decoded, "");
         }
         catch (Exception ex) when (ex is ImageDecodeException or IOException or UnauthorizedAccessException)
         {
-            reason = ex.Message;
-            return false;
+            return new(null, ex.Message);
         }
     }
+
+    private readonly record struct RgbImageOrReason(RgbImage? Image, string Reason);
 
     private void EncodeTexts(IReadOnlyList<GroundingSample> samples, int[] sampleIndices, ImageTokens image, string shardName, string imageName,
         List<SafeTensor> tensors, List<FeatureIndexEntry> entries)

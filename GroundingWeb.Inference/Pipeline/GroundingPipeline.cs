@@ -104,30 +104,114 @@ public sealed partial class GroundingPipeline : IDisposable
         ThrowIfDisposed();
         ValidatePrompts(prompts);
         using var call = _bundle.EnterCall();
+        CheckSize(image);
+        var total = Stopwatch.StartNew();
+        var key = Convert.ToHexStringLower(SHA256.HashData(image.Span));
+        var times = new ImageStageTimes { HashMs = total.Elapsed.TotalMilliseconds };
+        return GroundCore(key, times, total, () =>
+        {
+            var decodeClock = Stopwatch.StartNew();
+            var decoded = ImageDecoder.Decode(image.Span, ImageLimits);
+            times.DecodeMs = Lap(decodeClock);
+            return EncodeImage(decoded, out times.PreprocessMs, out times.VisionMs);
+        }, prompts, cancellationToken);
+    }
+
+    /// <summary>
+    /// Hashes, decodes and preprocesses an image ahead of <see cref="Ground(PreparedImage, IReadOnlyList{string}, CancellationToken)"/>,
+    /// so that a caller with many images (evaluation) can do this for the next image while the models
+    /// run on the current one. Nothing runs on the models here; an image the cache already holds is
+    /// only hashed.
+    /// </summary>
+    /// <exception cref="ImageDecodeException">Images that are corrupt, unsupported or too large.</exception>
+    public PreparedImage Prepare(ReadOnlyMemory<byte> image)
+    {
+        ThrowIfDisposed();
+        CheckSize(image);
+        var clock = Stopwatch.StartNew();
+        var key = Convert.ToHexStringLower(SHA256.HashData(image.Span));
+        var prepared = new PreparedImage { Key = key, Bytes = image, HashMs = Lap(clock) };
+        if (Cache.Contains(key))
+        {
+            return prepared;
+        }
+        var decoded = ImageDecoder.Decode(image.Span, ImageLimits);
+        prepared.DecodeMs = Lap(clock);
+        prepared.Pixels = Preprocess(decoded);
+        prepared.PreprocessMs = Lap(clock);
+        prepared.Width = decoded.Width;
+        prepared.Height = decoded.Height;
+        return prepared;
+    }
+
+    /// <summary>Grounds prompts in an image prepared by <see cref="Prepare"/>; the same result as grounding its bytes.</summary>
+    /// <exception cref="GroundingInputException">Prompts that are empty, too long or too many.</exception>
+    /// <exception cref="ImageDecodeException">The image was cached when prepared, evicted since, and is corrupt now (it cannot be).</exception>
+    public GroundingResult Ground(PreparedImage image, IReadOnlyList<string> prompts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ThrowIfDisposed();
+        ValidatePrompts(prompts);
+        using var call = _bundle.EnterCall();
+        var total = Stopwatch.StartNew();
+        var times = new ImageStageTimes { HashMs = image.HashMs };
+        return GroundCore(image.Key, times, total, () =>
+        {
+            if (image.Pixels is { } pixels)
+            {
+                times.DecodeMs = image.DecodeMs;
+                times.PreprocessMs = image.PreprocessMs;
+                var visionClock = Stopwatch.StartNew();
+                var tokens = RunVision(pixels, image.Width, image.Height);
+                times.VisionMs = Lap(visionClock);
+                return tokens;
+            }
+            // Cached when prepared, evicted since: decode it now.
+            var decodeClock = Stopwatch.StartNew();
+            var decoded = ImageDecoder.Decode(image.Bytes.Span, ImageLimits);
+            times.DecodeMs = Lap(decodeClock);
+            return EncodeImage(decoded, out times.PreprocessMs, out times.VisionMs);
+        }, prompts, cancellationToken);
+    }
+
+    /// <summary>Milliseconds of the image's stages, filled in by whichever path encodes it.</summary>
+    private sealed class ImageStageTimes
+    {
+        public double HashMs;
+        public double DecodeMs;
+        public double PreprocessMs;
+        public double VisionMs;
+        public double ImageFusionMs;
+    }
+
+    private void CheckSize(ReadOnlyMemory<byte> image)
+    {
         if (image.Length > ImageLimits.MaxBytes)
         {
             throw new ImageDecodeException($"The image is {image.Length / (1024.0 * 1024.0):F1} MB; the limit is {_options.MaxImageMegabytes} MB.");
         }
-        var total = Stopwatch.StartNew();
-        var clock = Stopwatch.StartNew();
-        var key = Convert.ToHexStringLower(SHA256.HashData(image.Span));
-        var hashMs = Lap(clock);
+    }
 
-        double decodeMs = 0, preprocessMs = 0, visionMs = 0, imageFusionMs = 0;
+    private GroundingResult GroundCore(string key, ImageStageTimes times, Stopwatch total, Func<ImageTokens> encodeImage,
+        IReadOnlyList<string> prompts, CancellationToken cancellationToken)
+    {
         var encoded = Cache.GetOrEncode(key, () =>
         {
-            var decoded = ImageDecoder.Decode(image.Span, ImageLimits);
-            decodeMs = Lap(clock);
-            var tokens = EncodeImage(decoded, out preprocessMs, out visionMs);
-            clock.Restart();
+            var tokens = encodeImage();
+            var fusionClock = Stopwatch.StartNew();
             var entry = Encoded(tokens);
-            imageFusionMs = _bundle.SplitFusion ? Lap(clock) : 0;
+            times.ImageFusionMs = _bundle.SplitFusion ? Lap(fusionClock) : 0;
             return entry;
         }, out var encodedHere);
         var cached = !encodedHere;
+        if (cached)
+        {
+            // Another caller's run (or an earlier one) encoded it: none of the image stages ran here.
+            times.DecodeMs = times.PreprocessMs = times.VisionMs = times.ImageFusionMs = 0;
+        }
         cancellationToken.ThrowIfCancellationRequested();
 
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         var batch = _bundle.Tokenizer.EncodeBatch(prompts);
         var tokenizeMs = Lap(clock);
         var textTokens = RunTextEncoder(batch);
@@ -149,10 +233,10 @@ public sealed partial class GroundingPipeline : IDisposable
         }
         var timings = new StageTimings
         {
-            HashMs = hashMs, DecodeMs = decodeMs, PreprocessMs = preprocessMs, VisionMs = visionMs, ImageFusionMs = imageFusionMs,
+            HashMs = times.HashMs, DecodeMs = times.DecodeMs, PreprocessMs = times.PreprocessMs, VisionMs = times.VisionMs, ImageFusionMs = times.ImageFusionMs,
             TokenizeMs = tokenizeMs, TextMs = textMs, FusionMs = fusionMs, TotalMs = total.Elapsed.TotalMilliseconds,
         };
-        LogGrounded(_logger, prompts.Count, cached, timings.TotalMs, visionMs, textMs, fusionMs);
+        LogGrounded(_logger, prompts.Count, cached, timings.TotalMs, times.VisionMs, textMs, fusionMs);
         return new GroundingResult
         {
             ImageSha256 = key,
@@ -255,27 +339,32 @@ public sealed partial class GroundingPipeline : IDisposable
     private ImageTokens EncodeImage(RgbImage image, out double preprocessMs, out double visionMs)
     {
         var clock = Stopwatch.StartNew();
+        var pixels = Preprocess(image);
+        preprocessMs = Lap(clock);
+        var tokens = RunVision(pixels, image.Width, image.Height);
+        visionMs = Lap(clock);
+        return tokens;
+    }
+
+    /// <summary>Resize and normalise as the manifest says: [3, H, W] planes.</summary>
+    private float[] Preprocess(RgbImage image)
+    {
         var p = _bundle.Preprocessing;
-        var length = 3 * p.Width * p.Height;
-        var pixels = ArrayPool<float>.Shared.Rent(length);
-        try
-        {
-            ImagePreprocessor.PreprocessInto(image, p, pixels.AsSpan(0, length));
-            preprocessMs = Lap(clock);
-            var vision = _bundle.Manifest.Vision;
-            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pixels.AsMemory(0, length), [1, 3, p.Height, p.Width]);
-            using var run = new RunOptions();
-            using var outputs = _bundle.Vision.Session.Run(run, [vision.Input], [input], [vision.Output]);
-            Interlocked.Increment(ref _visionRuns);
-            ExpectShape(outputs[0], "vision", [1, vision.Tokens, vision.Width], "vision.tokens and vision.width");
-            var data = outputs[0].GetTensorDataAsSpan<float>().ToArray();
-            visionMs = Lap(clock);
-            return new ImageTokens(data, vision.Tokens, vision.Width, image.Width, image.Height);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(pixels);
-        }
+        var pixels = new float[3 * p.Width * p.Height];
+        ImagePreprocessor.PreprocessInto(image, p, pixels);
+        return pixels;
+    }
+
+    private ImageTokens RunVision(float[] pixels, int imageWidth, int imageHeight)
+    {
+        var p = _bundle.Preprocessing;
+        var vision = _bundle.Manifest.Vision;
+        using var input = OrtValue.CreateTensorValueFromMemory(pixels, [1, 3, p.Height, p.Width]);
+        using var run = new RunOptions();
+        using var outputs = _bundle.Vision.Session.Run(run, [vision.Input], [input], [vision.Output]);
+        Interlocked.Increment(ref _visionRuns);
+        ExpectShape(outputs[0], "vision", [1, vision.Tokens, vision.Width], "vision.tokens and vision.width");
+        return new ImageTokens(outputs[0].GetTensorDataAsSpan<float>().ToArray(), vision.Tokens, vision.Width, imageWidth, imageHeight);
     }
 
     /// <summary>The text encoder's output for a batch, row-major [BatchSize, SequenceLength, text width].</summary>

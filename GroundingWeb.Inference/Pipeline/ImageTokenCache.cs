@@ -66,6 +66,12 @@ internal sealed class ImageTokenCache(long capacityBytes)
         }
     }
 
+    /// <summary>Whether the image is cached now, counting neither a hit nor a miss.</summary>
+    public bool Contains(string key)
+    {
+        lock (_gate) return _index.ContainsKey(key);
+    }
+
     /// <summary>Looks the image up, counting a hit or a miss.</summary>
     public bool TryGet(string key, out EncodedImage tokens)
     {

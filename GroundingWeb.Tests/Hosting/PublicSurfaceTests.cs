@@ -18,7 +18,7 @@ public sealed class PublicSurfaceTests
         "Hosting.BundlePathResolver", "Hosting.GroundingEngine", "Hosting.InferenceServiceCollectionExtensions",
         "Imaging.ImageDecodeException", "Imaging.ImageDecoder", "Imaging.ImageLimits", "Imaging.ImageProblem", "Imaging.RgbImage",
         "Pipeline.GroundingInputException", "Pipeline.GroundingPipeline", "Pipeline.GroundingResult", "Pipeline.ImageCropper",
-        "Pipeline.ImageTokens", "Pipeline.PromptPrediction", "Pipeline.StageTimings", "Pipeline.TextTokens",
+        "Pipeline.ImageTokens", "Pipeline.PreparedImage", "Pipeline.PromptPrediction", "Pipeline.StageTimings", "Pipeline.TextTokens",
         "Runtime.ExecutionProviderPreference", "Runtime.InferenceOptions",
     ];
 
@@ -30,7 +30,8 @@ public sealed class PublicSurfaceTests
         var exported = assembly.GetExportedTypes().Select(t => t.FullName!["GroundingWeb.Inference.".Length..]).Order(StringComparer.Ordinal);
 
         Assert.Equal(Inference.Order(StringComparer.Ordinal), exported);
-        Assert.InRange(Inference.Length, 1, 35);
+        // 36 since evaluation prepares the next image while the models run (PreparedImage).
+        Assert.InRange(Inference.Length, 1, 36);
     }
 
     [Theory]

@@ -24,6 +24,44 @@ public sealed class GroundingPipelineTests(DemoBundleFixture demo) : IClassFixtu
     }
 
     [Fact]
+    public void APreparedImageGroundsAsItsBytesDo()
+    {
+        var byBytes = demo.CreatePipeline().Ground(Chelsea, ["the cat", "the cat's left ear"]);
+        var pipeline = demo.CreatePipeline();
+
+        var prepared = pipeline.Prepare(Chelsea);
+        var byPrepared = pipeline.Ground(prepared, ["the cat", "the cat's left ear"]);
+
+        Assert.Equal(byBytes.ImageSha256, prepared.Key);
+        Assert.Equal(byBytes.Predictions.Select(p => p.PixelBox), byPrepared.Predictions.Select(p => p.PixelBox));
+        Assert.False(byPrepared.ImageTokensCached);
+        Assert.True(byPrepared.Timings.DecodeMs > 0 && byPrepared.Timings.VisionMs > 0);
+        Assert.Equal(1, pipeline.VisionEncoderRuns);
+    }
+
+    [Fact]
+    public void AnImageCachedWhenPreparedAndEvictedSinceIsDecodedAgain()
+    {
+        var pipeline = demo.CreatePipeline();
+        pipeline.Ground(Chelsea, ["the cat"]);
+        var prepared = pipeline.Prepare(Chelsea);
+        var cachedBoxes = pipeline.Ground(prepared, ["the cat"]);
+
+        Assert.True(cachedBoxes.ImageTokensCached);
+        Assert.Equal(0, cachedBoxes.Timings.DecodeMs);
+        // Evict it: more entries of its size than the cache holds.
+        Assert.True(pipeline.Cache.TryGet(prepared.Key, out var entry));
+        for (var i = 0; i <= pipeline.Cache.CapacityBytes / entry.SizeInBytes; i++) pipeline.Cache.Add($"filler-{i}", entry);
+        Assert.False(pipeline.Cache.Contains(prepared.Key));
+
+        var again = pipeline.Ground(prepared, ["the cat"]);
+
+        Assert.False(again.ImageTokensCached);
+        Assert.Equal(cachedBoxes.Predictions[0].PixelBox, again.Predictions[0].PixelBox);
+        Assert.Equal(2, pipeline.VisionEncoderRuns);
+    }
+
+    [Fact]
     public void SimultaneousRequestsForOneImageShareOneEncoderRun()
     {
         var pipeline = demo.CreatePipeline();
