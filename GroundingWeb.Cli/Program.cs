@@ -21,6 +21,7 @@ internal static class GroundingCli
             TwinsCommand.Create(),
             BundleCommand.Create(),
             QuantizeCommand.Create(),
+            LoadCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -73,7 +73,8 @@ public static class GroundingApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         api.MapGet("/predictions/{id:long}", GetPrediction)
             .RequireAuthorization(Policies.Member)
@@ -85,7 +86,7 @@ public static class GroundingApi
     }
 
     private static async Task<Results<Ok<GroundResponse>, ProblemHttpResult>> Ground(
-        HttpRequest request, GroundingService grounding, GroundingEngine engine, ClaimsPrincipal user, CancellationToken cancellationToken)
+        HttpRequest request, HttpResponse response, GroundingService grounding, GroundingEngine engine, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (!request.HasFormContentType)
         {
@@ -145,6 +146,11 @@ public static class GroundingApi
         catch (BundleException ex)
         {
             return Problem(StatusCodes.Status503ServiceUnavailable, "Model unavailable", ex.Message);
+        }
+        catch (ServerBusyException ex)
+        {
+            response.Headers.RetryAfter = ex.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Server busy", ex.Message);
         }
     }
 

@@ -17,19 +17,25 @@ public sealed record GroundingOutcome(GroundingResult Result, IReadOnlyList<long
 /// the rows commit; if the commit fails, a file that nothing refers to is removed again.
 /// </summary>
 public sealed class GroundingService(
-    GroundingEngine engine, IDbContextFactory<AppDbContext> contexts, ImageStore store, GroundingTelemetry telemetry, TimeProvider clock,
-    ILogger<GroundingService> logger)
+    GroundingEngine engine, IDbContextFactory<AppDbContext> contexts, ImageStore store, GroundingTelemetry telemetry, InferenceAdmission admission,
+    TimeProvider clock, ILogger<GroundingService> logger)
 {
     /// <exception cref="GroundingInputException">Prompts that are empty, too long or too many.</exception>
     /// <exception cref="ImageDecodeException">Images that are corrupt, unsupported or too large.</exception>
     /// <exception cref="StorageException">The boxes were computed but the image or the rows could not be stored.</exception>
+    /// <exception cref="ServerBusyException">The inference queue is full or its wait ran out; nothing ran and nothing was stored.</exception>
     public async Task<GroundingOutcome> GroundAsync(
         byte[] image, IReadOnlyList<string> prompts, ClaimsPrincipal user, string source, CancellationToken cancellationToken = default)
     {
         // A lease on the active bundle: a switch of bundles during the call closes the old one only after it.
         using var pipeline = engine.Acquire();
-        // Inference is CPU-bound and synchronous: keep the caller's thread (a circuit or a request) free.
-        var result = await Task.Run(() => pipeline.Ground(image, prompts, cancellationToken), cancellationToken);
+        GroundingResult result;
+        // Only the models are admission-controlled; storing runs after the slot is given back.
+        using (await admission.EnterAsync(cancellationToken))
+        {
+            // Inference is CPU-bound and synchronous: keep the caller's thread (a circuit or a request) free.
+            result = await Task.Run(() => pipeline.Ground(image, prompts, cancellationToken), cancellationToken);
+        }
         telemetry.Record(result, source);
 
         var manifest = pipeline.Manifest;

@@ -16,6 +16,7 @@ public sealed class GroundingTelemetry : IDisposable
     private readonly Counter<long> _cacheHits;
     private readonly Counter<long> _cacheMisses;
     private readonly Counter<long> _prompts;
+    private readonly Counter<long> _refused;
 
     public GroundingTelemetry(IMeterFactory meters)
     {
@@ -24,7 +25,10 @@ public sealed class GroundingTelemetry : IDisposable
         _cacheHits = _meter.CreateCounter<long>("grounding.image_cache.hits", description: "Requests whose image tokens came from the cache.");
         _cacheMisses = _meter.CreateCounter<long>("grounding.image_cache.misses", description: "Requests that ran the vision encoder.");
         _prompts = _meter.CreateCounter<long>("grounding.prompts", description: "Prompts grounded.");
+        _refused = _meter.CreateCounter<long>("grounding.admission.refused", description: "Requests refused with 503 because the inference queue was full or its wait ran out.");
     }
+
+    public void RecordRefused() => _refused.Add(1);
 
     public void Record(GroundingResult result, string source)
     {
