@@ -64,6 +64,11 @@ public static class ImageDecoder
                 throw new ImageDecodeException(
                     "The JPEG is truncated: it ends before its end-of-image marker (an interrupted upload or copy). Upload the complete file.");
             }
+            if (format is SixLabors.ImageSharp.Formats.Png.PngFormat && PngTruncation.EndsEarly(encoded))
+            {
+                throw new ImageDecodeException(
+                    "The PNG is truncated: it ends before its IEND chunk (an interrupted upload or copy). Upload the complete file.");
+            }
 
             stream.Position = 0;
             using var image = Image.Load<Rgb24>(DecodeConfiguration, stream);

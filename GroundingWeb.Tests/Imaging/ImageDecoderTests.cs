@@ -92,6 +92,30 @@ public class ImageDecoderTests
         Assert.False(string.IsNullOrWhiteSpace(error.Message), description);
     }
 
+    [Theory]
+    [InlineData(0.10)]
+    [InlineData(0.50)]
+    [InlineData(0.99)]
+    public void RefusesATruncatedPngThatImageSharpWouldPaintBlackBelowTheCut(double kept)
+    {
+        var png = File.ReadAllBytes(GroundingWeb.Tests.Support.RepositoryPaths.Sample("chelsea.png"));
+
+        var error = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(png.AsSpan(0, (int)(png.Length * kept)), Limits));
+
+        Assert.Contains("The PNG is truncated", error.Message);
+        Assert.Equal(ImageProblem.Corrupt, error.Problem);
+    }
+
+    [Fact]
+    public void AcceptsBytesAfterThePngsIendChunk()
+    {
+        byte[] png = [.. Encode(NoiseImage(32, 24), new PngEncoder()), .. "trailing"u8.ToArray()];
+
+        var image = ImageDecoder.Decode(png, Limits);
+
+        Assert.Equal((32, 24), (image.Width, image.Height));
+    }
+
     [Fact]
     public void AcceptsBytesAppendedAfterTheJpegEndMarker()
     {

@@ -1,5 +1,7 @@
 using System.Net;
 using GroundingWeb.Data;
+using GroundingWeb.Features.Accounts;
+using Microsoft.Extensions.DependencyInjection;
 using GroundingWeb.Tests.Support;
 
 namespace GroundingWeb.Tests.Web;
@@ -25,11 +27,16 @@ public sealed class AuthorizationRulesTests(ApiFixture fixture) : IClassFixture<
         {
             Assert.True((await client.GetAsync(page)).StatusCode == HttpStatusCode.OK, page);
         }
-        foreach (var page in MemberPages.Concat(AdminPages).Concat(MemberDownloads))
+        foreach (var page in MemberPages.Concat(AdminPages))
         {
             var response = await client.GetAsync(page);
             Assert.True(response.StatusCode == HttpStatusCode.Redirect, page);
             Assert.StartsWith("/account/login", response.Headers.Location!.PathAndQuery);
+        }
+        // Downloads are fetched, not browsed: 401 as for /api and /media.
+        foreach (var download in MemberDownloads)
+        {
+            Assert.True((await client.GetAsync(download)).StatusCode == HttpStatusCode.Unauthorized, download);
         }
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/predictions/1")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync($"/media/thumbs/{new string('a', 64)}")).StatusCode);
@@ -74,6 +81,68 @@ public sealed class AuthorizationRulesTests(ApiFixture fixture) : IClassFixture<
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
 
         Assert.Equal(HttpStatusCode.Redirect, (await reviewer.GetAsync("/history")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SignOutWithoutTheAntiforgeryTokenIsRefusedAndTheSessionStays()
+    {
+        var reviewer = await App.SignedInClientAsync(Roles.Reviewer);
+
+        var forged = await reviewer.PostAsync("/account/logout", new FormUrlEncodedContent([]));
+        var bare = await reviewer.PostAsync("/account/logout", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        Assert.Equal("application/problem+json", forged.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, (await reviewer.GetAsync("/history")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/account/login", "login-error")]
+    [InlineData("/account/setup", "setup-error")]
+    [InlineData("/account/accept?token=x", "accept-error")]
+    public async Task AnErrorTextALinkSuppliesIsNotShown(string page, string alertId)
+    {
+        var separator = page.Contains('?') ? '&' : '?';
+
+        var html = await App.Client().GetStringAsync($"{page}{separator}error=Your+account+is+suspended.+Call+%2B1-555-0100");
+
+        Assert.DoesNotContain("suspended", html);
+        Assert.DoesNotContain($"id=\"{alertId}\"", html);
+    }
+
+    [Fact]
+    public async Task TheErrorAFailedSignInSendsBackIsShown()
+    {
+        var client = App.Client();
+
+        var failed = await TestApp.PostFormAsync(client, "/account/login", "/account/login", new() { ["email"] = "nobody@example.com", ["password"] = "wrong-password" });
+        var html = await client.GetStringAsync(failed.Headers.Location!.ToString());
+
+        Assert.Contains("Wrong e-mail or password.", html);
+        Assert.Contains("id=\"login-error\"", html);
+    }
+
+    [Theory]
+    [InlineData("/history\tx")]
+    [InlineData("/history\r\nSet-Cookie: a=b")]
+    [InlineData("/history\u001b[31m")]
+    public async Task ASignInWithAControlCharacterInItsReturnUrlStillSignsInAndGoesHome(string returnUrl)
+    {
+        const string password = "Passw0rdPassw0rd";
+        var email = $"return-{Guid.NewGuid():N}@example.com";
+        using (var scope = App.Services.CreateScope())
+        {
+            Assert.True((await scope.ServiceProvider.GetRequiredService<InvitationService>().CreateUserAsync(email, password, Roles.Reviewer)).Succeeded);
+        }
+        var client = App.Client();
+
+        var response = await TestApp.PostFormAsync(client, "/account/login", "/account/login",
+            new() { ["email"] = email, ["password"] = password, ["returnUrl"] = returnUrl });
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/history")).StatusCode);
     }
 }
 

@@ -95,6 +95,7 @@ public sealed class GroundApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         { "too-many-prompts", HttpStatusCode.BadRequest, "Invalid prompts" },
         { "not-an-image", HttpStatusCode.UnsupportedMediaType, "Unusable image" },
         { "corrupt-png", HttpStatusCode.BadRequest, "Unusable image" },
+        { "truncated-png", HttpStatusCode.BadRequest, "Unusable image" },
         { "bomb", HttpStatusCode.RequestEntityTooLarge, "Unusable image" },
         { "too-many-bytes", HttpStatusCode.RequestEntityTooLarge, "Image too large" },
     };
@@ -113,6 +114,8 @@ public sealed class GroundApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
             "too-many-prompts" => Form(Chelsea, Enumerable.Range(0, 17).Select(i => $"prompt {i}").ToArray()),
             "not-an-image" => Form("just some text, not pixels"u8.ToArray(), "the cat"),
             "corrupt-png" => Form([.. Chelsea.AsSpan(0, 2000)], "the cat"),
+            // Cut at 99 %: ImageSharp alone decodes it, black below the cut.
+            "truncated-png" => Form([.. Chelsea.AsSpan(0, Chelsea.Length * 99 / 100)], "the cat"),
             "bomb" => Form(TestImages.PngHeaderOnly(50_000, 50_000), "the cat"),
             "too-many-bytes" => Form(new byte[1_100_000], "the cat"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),

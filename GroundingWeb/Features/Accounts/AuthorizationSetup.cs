@@ -60,13 +60,15 @@ public static class AuthorizationSetup
             .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin));
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<FirstRunSetup>();
+        builder.Services.AddSingleton<AccountMessages>();
         builder.Services.AddScoped<InvitationService>();
         builder.Services.AddSingleton<UsersService>();
     }
 
     private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/media"))
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/media")
+            || context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<AnswersWithStatusCodes>() is not null)
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;
@@ -75,3 +77,9 @@ public static class AuthorizationSetup
         return Task.CompletedTask;
     }
 }
+
+/// <summary>
+/// Marks endpoints that are fetched, not browsed (result downloads, dataset images): without a
+/// sign-in they answer 401 (403 without the role) like /api and /media, not a redirect to a login page.
+/// </summary>
+public sealed class AnswersWithStatusCodes;

@@ -13,7 +13,8 @@ public static class EvaluationEndpoints
 {
     public static void MapEvaluationEndpoints(this IEndpointRouteBuilder app)
     {
-        var runs = app.MapGroup("/evaluations/{id:long}").RequireAuthorization(Policies.Member).ExcludeFromDescription();
+        var runs = app.MapGroup("/evaluations/{id:long}").RequireAuthorization(Policies.Member).ExcludeFromDescription()
+            .WithMetadata(new AnswersWithStatusCodes());
 
         runs.MapGet("/results.csv", async (long id, EvaluationQueries queries) =>
         {
