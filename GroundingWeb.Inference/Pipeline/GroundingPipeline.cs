@@ -262,10 +262,21 @@ public sealed partial class GroundingPipeline : IDisposable
         Interlocked.Decrement(ref _visionRuns);
     }
 
+    /// <summary>
+    /// Characters as people count them closely enough for a limit: Unicode scalar values, so an emoji
+    /// outside the Basic Multilingual Plane is one, not the two UTF-16 units string.Length counts.
+    /// </summary>
+    private static int CharacterCount(string text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes()) count++;
+        return count;
+    }
+
     /// <summary>Why a prompt would be refused (completing "Prompt N ..."), or null when it is fine.</summary>
     public string? PromptProblem(string prompt) =>
         string.IsNullOrWhiteSpace(prompt) ? "is empty: describe the object to find."
-        : prompt.Length > _options.MaxPromptCharacters ? $"has {prompt.Length} characters; the limit is {_options.MaxPromptCharacters}."
+        : CharacterCount(prompt) is var characters && characters > _options.MaxPromptCharacters ? $"has {characters} characters; the limit is {_options.MaxPromptCharacters}."
         : null;
 
     /// <summary>

@@ -27,7 +27,9 @@ public sealed class RefShapesTrainingTests
             Run("features", "--bundle", RepositoryPaths.DemoBundle, "--dataset", temp.File("data"), "--format", "jsonl",
                 "--split", split, "--out", temp.File("features"), "--provider", "cpu");
         }
-        Run("train", "--features", temp.File("features"), "--out", temp.File("run"), "--epochs", "2", "--batch", "16", "--lr", "1e-3", "--seed", "3");
+        Run("train", "--features", temp.File("features"), "--out", temp.File("run"), "--epochs", "2", "--batch", "16", "--lr", "1e-3", "--seed", "3",
+            // Other test processes run beside this one: one libtorch thread keeps OpenMP from oversubscribing the cores.
+            "--threads", "1");
         Run("export", "--checkpoint", Path.Combine(temp.File("run"), "best.safetensors"), "--encoders", RepositoryPaths.DemoBundle,
             "--out", temp.File("bundle"), "--name", "refshapes-e2e");
         var predict = CliRunner.Run("predict", "--bundle", temp.File("bundle"), "--image", RepositoryPaths.Sample("coffee.png"),

@@ -50,7 +50,7 @@ public sealed class TwinBundleProductTests
         Assert.Contains("201", index.ToString());
 
         var train = CliRunner.Run("train", "--features", temp.File("features"), "--out", temp.File("run"), "--epochs", "1", "--batch", "4",
-            "--model-dim", "512", "--layers", "6", "--heads", "8", "--feed-forward", "2048");
+            "--model-dim", "512", "--layers", "6", "--heads", "8", "--feed-forward", "2048", "--threads", "1");
         Ok(train);
         Assert.Contains("Epoch", train.StdOut);
 

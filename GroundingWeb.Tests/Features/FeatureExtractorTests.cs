@@ -124,7 +124,7 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
             output.WriteLine(run.StdOut);
             Assert.True(run.ExitCode == 0, run.StdErr);
         }
-        var train = CliRunner.Run("train", "--features", features, "--out", folder.File("run"), "--epochs", "1", "--batch", "2",
+        var train = CliRunner.Run("train", "--features", features, "--out", folder.File("run"), "--epochs", "1", "--batch", "2", "--threads", "1",
             "--model-dim", "16", "--layers", "1", "--heads", "2", "--feed-forward", "32");
         output.WriteLine(train.StdOut);
         Assert.True(train.ExitCode == 0, train.StdErr);
@@ -136,7 +136,7 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
         var moreFeatures = folder.File("more-features");
         Assert.Equal(0, CliRunner.Run("features", "--bundle", RepositoryPaths.DemoBundle, "--dataset", more, "--format", "jsonl", "--split", "train",
             "--out", moreFeatures, "--provider", "cpu").ExitCode);
-        var warm = CliRunner.Run("train", "--features", features, "--extra-features", moreFeatures, "--out", folder.File("warm"), "--epochs", "1", "--batch", "2",
+        var warm = CliRunner.Run("train", "--features", features, "--extra-features", moreFeatures, "--out", folder.File("warm"), "--epochs", "1", "--batch", "2", "--threads", "1",
             "--init", Path.Combine(folder.File("run"), "best.safetensors"));
         output.WriteLine(warm.StdOut);
         Assert.True(warm.ExitCode == 0, warm.StdErr);

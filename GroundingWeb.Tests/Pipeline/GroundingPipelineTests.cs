@@ -24,6 +24,18 @@ public sealed class GroundingPipelineTests(DemoBundleFixture demo) : IClassFixtu
     }
 
     [Fact]
+    public void PromptLengthCountsCharactersNotUtf16Units()
+    {
+        var pipeline = demo.CreatePipeline();
+        var emoji = string.Concat(Enumerable.Repeat("\U0001F600", 257));
+
+        Assert.Equal(514, emoji.Length);
+        Assert.Null(pipeline.PromptProblem(emoji));
+        Assert.Equal("has 513 characters; the limit is 512.", pipeline.PromptProblem(string.Concat(Enumerable.Repeat("\U0001F600", 513))));
+        Assert.Equal("has 513 characters; the limit is 512.", pipeline.PromptProblem(new string('a', 513)));
+    }
+
+    [Fact]
     public void APreparedImageGroundsAsItsBytesDo()
     {
         var byBytes = demo.CreatePipeline().Ground(Chelsea, ["the cat", "the cat's left ear"]);

@@ -133,6 +133,25 @@ public sealed class GroundApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
     }
 
     [Fact]
+    public async Task APromptFieldThatIsNotUtf8IsRefusedAndAUtf8ByteOrderMarkIsDropped()
+    {
+        var before = App.PredictionCount();
+        HttpContent Field(byte[] bytes) => new ByteArrayContent(bytes);
+        using var utf16 = new MultipartFormDataContent { { new ByteArrayContent(Chelsea), "image", "chelsea.png" }, { Field([0xFF, 0xFE, .. System.Text.Encoding.Unicode.GetBytes("the cat")]), "prompt" } };
+        using var bom = new MultipartFormDataContent { { new ByteArrayContent(Chelsea), "image", "chelsea.png" }, { Field([0xEF, 0xBB, 0xBF, .. "the cat"u8.ToArray()]), "prompt" } };
+
+        var refused = await App.Client().PostAsync("/api/v1/ground", utf16);
+        var accepted = await App.Client().PostAsync("/api/v1/ground", bom);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("is not UTF-8 text", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var body = (await accepted.Content.ReadFromJsonAsync<GroundResponse>(Json))!;
+        Assert.Equal("the cat", body.Predictions[0].Prompt);
+        Assert.Equal(before + 1, App.PredictionCount());
+    }
+
+    [Fact]
     public async Task JsonBodyInsteadOfAFormIsUnsupported()
     {
         var response = await App.Client().PostAsJsonAsync("/api/v1/ground", new { prompt = "the cat" });

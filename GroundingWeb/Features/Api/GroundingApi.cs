@@ -88,7 +88,7 @@ public static class GroundingApi
     private static async Task<Results<Ok<GroundResponse>, ProblemHttpResult>> Ground(
         HttpRequest request, HttpResponse response, GroundingService grounding, GroundingEngine engine, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        if (!request.HasFormContentType)
+        if (!request.HasFormContentType || !request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Not a form",
                 "Send multipart/form-data with an `image` file and one or more `prompt` fields.");
@@ -98,35 +98,32 @@ public static class GroundingApi
         {
             return ImageTooLarge(request.ContentLength.Value, engine.Options.MaxImageMegabytes);
         }
-        IFormCollection form;
+        GroundForm form;
         try
         {
-            form = await request.ReadFormAsync(cancellationToken);
+            form = await GroundFormReader.ReadAsync(request, limit, cancellationToken);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
         {
             return Problem(StatusCodes.Status400BadRequest, "Unreadable form", ex.Message);
         }
-        var file = form.Files.GetFile("image");
-        if (file is null || file.Length == 0)
+        if (form.ImageBytes > limit)
+        {
+            return ImageTooLarge(form.ImageBytes, engine.Options.MaxImageMegabytes);
+        }
+        if (form.Image is not { Length: > 0 } image)
         {
             return Problem(StatusCodes.Status400BadRequest, "No image", "The form has no `image` file, or it is empty.");
         }
-        if (file.Length > limit)
-        {
-            return ImageTooLarge(file.Length, engine.Options.MaxImageMegabytes);
-        }
-        var prompts = form["prompt"].Concat(form["prompts"]).Select(p => p?.Trim() ?? "").ToList();
+        var prompts = form.Prompts;
         if (prompts.Count == 0)
         {
             return Problem(StatusCodes.Status400BadRequest, "No prompt", "Add at least one `prompt` field.");
         }
 
-        using var buffer = new MemoryStream((int)file.Length);
-        await file.CopyToAsync(buffer, cancellationToken);
         try
         {
-            var outcome = await grounding.GroundAsync(buffer.ToArray(), prompts, user, "api", cancellationToken);
+            var outcome = await grounding.GroundAsync(image, prompts, user, "api", cancellationToken);
             return TypedResults.Ok(ToResponse(outcome));
         }
         catch (GroundingInputException ex)
