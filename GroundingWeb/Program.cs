@@ -31,6 +31,7 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
+app.UseSecurityHeaders();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
