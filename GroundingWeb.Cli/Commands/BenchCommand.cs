@@ -139,8 +139,8 @@ internal static class BenchCommand
         var peak = GemmPeakProbe.Run(threads);
         var vision = pipeline.Manifest.Vision;
         var work = ModelFlops.CountImageEncoder(Path.Combine(pipeline.BundleDirectory, vision.File), vision.Input, vision.Preprocessing.Width, vision.Preprocessing.Height);
-        var median = result.Stages.First(s => s.Key == "vision").Timing.MedianMs;
-        var best = result.Stages.First(s => s.Key == "vision").Timing.MinMs;
+        var median = result["vision"].MedianMs;
+        var best = result["vision"].MinMs;
         var rate = work.Gflop / (median / 1000);
         return new HardwareShare(peak, work, Math.Round(rate, 1), Math.Round(rate / peak.BestGflops, 3), Math.Round(work.Gflop / (best / 1000) / peak.BestGflops, 3));
     }
