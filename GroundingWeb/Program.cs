@@ -12,6 +12,11 @@ using GroundingWeb.Operations;
 using MudBlazor.Services;
 
 var builder = WebApplication.CreateBuilder(args);
+// Outside Development the framework serves static assets only from a published wwwroot, so a build
+// run straight from bin/ in Production answered blazor.web.js with 500 and the app's CSS and JS
+// empty. The build's manifest maps them to the project and package folders; published output has
+// no such manifest, and there this call does nothing.
+builder.WebHost.UseStaticWebAssets();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
 builder.Services.AddSingleton(TimeProvider.System);
