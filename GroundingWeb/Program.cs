@@ -37,6 +37,7 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
 }
 app.UseSecurityHeaders();
+app.UseProblemDocumentsForErrors();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -26,6 +26,16 @@ internal static class TestImages
         return new RgbImage { Width = width, Height = height, Pixels = pixels };
     }
 
+    /// <summary>A PNG of random pixels: a new image (new SHA-256) for every seed.</summary>
+    public static byte[] NoisePng(int width, int height, int seed)
+    {
+        var noise = Noise(width, height, seed);
+        using var image = SixLabors.ImageSharp.Image.LoadPixelData<SixLabors.ImageSharp.PixelFormats.Rgb24>(noise.Pixels, width, height);
+        using var stream = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, stream);
+        return stream.ToArray();
+    }
+
     /// <summary>A PNG that is only a header declaring the given size: a decompression bomb's first bytes.</summary>
     public static byte[] PngHeaderOnly(int width, int height)
     {

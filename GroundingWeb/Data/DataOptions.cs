@@ -12,6 +12,17 @@ public sealed class DataOptions
     [Required]
     public string Folder { get; set; } = "App_Data";
 
+    /// <summary>
+    /// Leftovers (temp files, image files no row refers to) younger than this are kept by the sweep: long
+    /// enough for any write in progress, on this instance or another sharing the folder, to finish.
+    /// </summary>
+    [Range(0, 86400)]
+    public int SweepGraceSeconds { get; set; } = 120;
+
+    /// <summary>Minutes between sweeps after the one at start; 0 sweeps only at start.</summary>
+    [Range(0, 10080)]
+    public int SweepIntervalMinutes { get; set; } = 60;
+
     /// <summary>Set by start-up: <see cref="Folder"/> made absolute.</summary>
     internal string FullPath { get; set; } = "";
 

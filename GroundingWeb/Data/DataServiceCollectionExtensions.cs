@@ -29,5 +29,7 @@ public static class DataServiceCollectionExtensions
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys)).SetApplicationName("GroundingWeb");
 
         builder.Services.AddSingleton<ImageStore>();
+        builder.Services.AddSingleton<DataFolderSweep>();
+        builder.Services.AddHostedService<DataFolderSweeper>();
     }
 }

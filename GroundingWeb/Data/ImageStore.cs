@@ -37,9 +37,18 @@ public sealed partial class ImageStore(IOptions<DataOptions> options)
             return false;
         }
         AtomicFile.WriteAllBytes(path, bytes);
-        using var small = Image.LoadPixelData<Rgb24>(oriented.Pixels, oriented.Width, oriented.Height);
-        small.Mutate(c => c.Resize(new ResizeOptions { Size = new Size(ThumbnailSide), Mode = ResizeMode.Max }));
-        AtomicFile.Write(thumbnail, stream => small.Save(stream, new JpegEncoder { Quality = 80 }));
+        try
+        {
+            using var small = Image.LoadPixelData<Rgb24>(oriented.Pixels, oriented.Width, oriented.Height);
+            small.Mutate(c => c.Resize(new ResizeOptions { Size = new Size(ThumbnailSide), Mode = ResizeMode.Max }));
+            AtomicFile.Write(thumbnail, stream => small.Save(stream, new JpegEncoder { Quality = 80 }));
+        }
+        catch
+        {
+            // No row will refer to the image without its thumbnail: do not leave it behind as an orphan.
+            TryDelete(sha256, extension);
+            throw;
+        }
         return true;
     }
 
@@ -47,6 +56,18 @@ public sealed partial class ImageStore(IOptions<DataOptions> options)
     {
         File.Delete(PathOf(sha256, extension));
         File.Delete(ThumbnailPathOf(sha256));
+    }
+
+    /// <summary>Cleans up after a failed save; a folder that refuses the delete too leaves the files to the start-up sweep.</summary>
+    public void TryDelete(string sha256, string extension)
+    {
+        try
+        {
+            Delete(sha256, extension);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     private static string Shard(string sha256) => CheckedHash(sha256)[..2];

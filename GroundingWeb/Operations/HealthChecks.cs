@@ -24,3 +24,39 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<AppDbContext> contex
             : HealthCheckResult.Unhealthy("The database cannot be opened.");
     }
 }
+
+/// <summary>
+/// Unhealthy when a file cannot be written where uploads go (read-only or immutable folder, a file in the
+/// way, a full disk): the load balancer stops sending work that would only fail. Degraded, still serving,
+/// when less than <see cref="LowSpaceBytes"/> is free.
+/// </summary>
+internal sealed class DataFolderHealthCheck(Microsoft.Extensions.Options.IOptions<DataOptions> options) : IHealthCheck
+{
+    public const long LowSpaceBytes = 256L * 1024 * 1024;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = options.Value;
+        foreach (var (name, folder) in new[] { ("data folder", data.FullPath), ("image folder", data.ImagesPath), ("thumbnail folder", data.ThumbnailsPath) })
+        {
+            try
+            {
+                Directory.CreateDirectory(folder);
+                var probe = Path.Combine(folder, $".health-{Guid.NewGuid():N}.probe");
+                File.WriteAllBytes(probe, [0]);
+                File.Delete(probe);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Which folder and why, not the exception's text: /health is read by anonymous probes.
+                var why = StorageException.IsOutOfSpace(ex) ? "the disk is full" : ex is UnauthorizedAccessException ? "permission denied" : "the file system refused the write";
+                return Task.FromResult(HealthCheckResult.Unhealthy(
+                    $"The {name} cannot be written ({why}): uploads and predictions cannot be stored."));
+            }
+        }
+        var free = new DriveInfo(data.FullPath).AvailableFreeSpace;
+        return Task.FromResult(free < LowSpaceBytes
+            ? HealthCheckResult.Degraded($"The data folder has {free / 1048576} MB free; uploads fail when it is full.")
+            : HealthCheckResult.Healthy("The data folder is writable."));
+    }
+}

@@ -15,7 +15,8 @@ public static class OperationsSetup
     {
         builder.Services.AddHealthChecks()
             .AddCheck<ModelWarmHealthCheck>("model", tags: ["ready"])
-            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<DataFolderHealthCheck>("dataFolder", tags: ["ready"]);
 
         var metrics = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("GroundingWeb"))
@@ -29,7 +30,8 @@ public static class OperationsSetup
 
     public static void MapOperations(this IEndpointRouteBuilder app)
     {
-        // /health answers 200 only when the model is warm and the database opens: a load balancer's readiness probe.
+        // /health answers 200 only when the model is warm, the database opens and the data folder takes writes
+        // (Degraded, still 200, when its disk is nearly full): a load balancer's readiness probe.
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteJson });
         // /health/live answers 200 while the process serves requests at all.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

@@ -1,7 +1,7 @@
 namespace GroundingWeb.Operations;
 
 /// <summary>
-/// Headers every response carries, set before the endpoint runs so that errors, 401s and files get
+/// Headers every response carries, set as every response starts so that errors, 401s and files get
 /// them too: <c>X-Content-Type-Options: nosniff</c> (a browser never second-guesses a content type,
 /// so an uploaded PNG+zip or PNG+HTML polyglot stays an image), a referrer policy that sends no
 /// path to other sites, and for the API and stored media a policy that forbids scripts, framing and
@@ -14,6 +14,18 @@ public static class SecurityHeaders
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        // Set as the response starts, not now: the exception handler clears the headers of a failed
+        // response before it writes the problem document, and that must carry them too.
+        context.Response.OnStarting(() =>
+        {
+            AddHeaders(context);
+            return Task.CompletedTask;
+        });
+        await next(context);
+    });
+
+    private static void AddHeaders(HttpContext context)
+    {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
@@ -23,6 +35,5 @@ public static class SecurityHeaders
             headers.ContentSecurityPolicy = LockedDownPolicy;
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
         }
-        await next(context);
-    });
+    }
 }

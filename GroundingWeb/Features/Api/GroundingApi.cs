@@ -74,7 +74,8 @@ public static class GroundingApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
 
         api.MapGet("/predictions/{id:long}", GetPrediction)
             .RequireAuthorization(Policies.Member)
@@ -148,6 +149,11 @@ public static class GroundingApi
         {
             response.Headers.RetryAfter = ex.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Server busy", ex.Message);
+        }
+        catch (StorageException ex)
+        {
+            var status = StorageException.StatusCodeFor(ex);
+            return Problem(status, status == StatusCodes.Status507InsufficientStorage ? "Insufficient storage" : "Storage unavailable", ex.Message);
         }
     }
 

@@ -93,14 +93,16 @@ public sealed class GroundingService(
         }
         catch (Exception ex)
         {
+            logger.LogError(ex, "Storing the predictions for image {Sha256} failed.", result.ImageSha256);
             if (wroteFiles && extension is not null)
             {
-                logger.LogError(ex, "Storing the predictions for image {Sha256} failed; removing its new files.", result.ImageSha256);
-                store.Delete(result.ImageSha256, extension);
+                store.TryDelete(result.ImageSha256, extension);
             }
             if (StorageException.IsStorageFailure(ex))
             {
-                throw new StorageException($"The prediction could not be saved ({ex.Message}). Try again in a moment.", ex);
+                // The cause (with its server paths) goes to the log; the person gets what it means for them.
+                var cause = StorageException.IsOutOfSpace(ex) ? "the server's disk is full" : "the server's storage refused the write";
+                throw new StorageException($"The prediction could not be saved: {cause}. Nothing was stored; try again later.", ex);
             }
             throw;
         }
