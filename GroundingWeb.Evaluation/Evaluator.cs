@@ -24,7 +24,7 @@ public static class Evaluator
         var done = 0;
         var i = 0;
         // The next images are read, decoded and preprocessed while the models run on this one.
-        foreach (var loaded in Prefetch.InOrder(images, g => Load(pipeline, g.Key), cancellationToken: cancellationToken))
+        foreach (var loaded in Prefetch.InOrder(images, g => Load(pipeline, g.Key, g.First().Sample.ImageRoot), cancellationToken: cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var group = images[i].ToList();
@@ -76,14 +76,15 @@ public static class Evaluator
     /// <summary>One image read and prepared: the image, or why it could not be read (a file problem) or decoded.</summary>
     private sealed record LoadedImage(PreparedImage? Image, string? ReadError, string? DecodeError);
 
-    private static LoadedImage Load(GroundingPipeline pipeline, string path)
+    private static LoadedImage Load(GroundingPipeline pipeline, string path, string? root)
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            // Confined and capped again at read time: the file may have changed since the dataset was read.
+            bytes = DatasetImages.Read(path, root);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             return new LoadedImage(null, ex.Message, null);
         }

@@ -16,6 +16,7 @@ internal static class EvaluateCommand
         var dataset = new Option<string>("--dataset") { Required = true, Description = "Dataset folder or file." };
         var format = new Option<DatasetFormat>("--format") { Required = true, Description = "refer, parquet or jsonl." };
         var split = new Option<string>("--split") { DefaultValueFactory = _ => "val", Description = "train, val, testA or testB." };
+        var images = new Option<string?>("--images") { Description = "Image folder (refer, parquet; for jsonl a folder its absolute image paths may point into). Images outside the dataset's folders are skipped." };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N samples." };
         var output = new Option<string?>("--out") { Description = "Write per-sample results as JSON Lines." };
         var summary = new Option<string?>("--summary") { Description = "Write the summary and breakdowns as JSON." };
@@ -23,20 +24,20 @@ internal static class EvaluateCommand
         var record = new Option<bool>("--record") { Description = "Record the split's metrics in the bundle's bundle.json (provenance.metrics)." };
         var command = new Command("evaluate", "Evaluate a bundle on a dataset split: mean IoU, Acc@0.5, Acc@0.75, COCO-style AP.")
         {
-            bundle, dataset, format, split, limit, output, summary, provider, record,
+            bundle, dataset, format, split, images, limit, output, summary, provider, record,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Run(() => Execute(
-            parse.GetValue(bundle)!, parse.GetValue(dataset)!, parse.GetValue(format), parse.GetValue(split)!, parse.GetValue(limit),
+            parse.GetValue(bundle)!, parse.GetValue(dataset)!, parse.GetValue(format), parse.GetValue(split)!, parse.GetValue(images), parse.GetValue(limit),
             parse.GetValue(output), parse.GetValue(summary), parse.GetValue(provider), parse.GetValue(record), cancellationToken))));
         return command;
     }
 
-    private static int Execute(string bundlePath, string datasetPath, DatasetFormat format, string split, int? limit,
+    private static int Execute(string bundlePath, string datasetPath, DatasetFormat format, string split, string? imageFolder, int? limit,
         string? outputPath, string? summaryPath, ExecutionProviderPreference provider, bool record, CancellationToken cancellationToken)
     {
         if (limit is < 1) throw new ArgumentException("--limit must be at least 1.");
         if (record && limit is not null) throw new ArgumentException("--record needs the whole split: drop --limit.");
-        var data = DatasetReader.Read(datasetPath, format, split, cancellationToken);
+        var data = DatasetReader.Read(datasetPath, format, split, imageFolder, cancellationToken);
         var samples = limit is { } n ? data.Samples.Take(n).ToList() : data.Samples;
         if (samples.Count == 0) throw new InvalidDataException($"Split '{split}' of {datasetPath} holds no usable samples.");
         foreach (var skipped in data.Skipped.Take(5))

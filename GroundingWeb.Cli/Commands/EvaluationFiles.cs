@@ -17,7 +17,8 @@ internal static class EvaluationFiles
             {
                 writer.WriteLine(JsonSerializer.Serialize(new
                 {
-                    image = r.Sample.ImagePath,
+                    // Relative to the dataset's folder: results files travel, server paths should not.
+                    image = Evaluation.Datasets.DatasetImages.NameWithin(r.Sample.ImagePath, r.Sample.ImageRoot),
                     expression = r.Sample.Expression,
                     split = r.Sample.Split,
                     category = r.Sample.Category,

@@ -15,18 +15,19 @@ internal static class FeaturesCommand
         var format = new Option<DatasetFormat>("--format") { Description = "refer, parquet or jsonl.", DefaultValueFactory = _ => DatasetFormat.Jsonl };
         var split = new Option<string>("--split") { Description = "Split to extract (train, val, testA, ...).", Required = true };
         var output = new Option<string>("--out") { Description = "Feature folder (DIR/SPLIT/shard-NNNNN.safetensors, index.jsonl, DIR/features.json).", Required = true };
+        var images = new Option<string?>("--images") { Description = "Image folder (refer, parquet; for jsonl a folder its absolute image paths may point into)." };
         var limit = new Option<int?>("--limit") { Description = "Use only the first N samples of the split." };
         var perShard = new Option<int>("--images-per-shard") { Description = "Images per shard file.", DefaultValueFactory = _ => 256 };
         var provider = new Option<ExecutionProviderPreference>("--provider") { Description = "auto, cuda or cpu.", DefaultValueFactory = _ => ExecutionProviderPreference.Auto };
         var command = new Command("features", "Run the bundle's encoders over a dataset split once and cache the tokens (resumable).")
         {
-            bundle, dataset, format, split, output, limit, perShard, provider,
+            bundle, dataset, format, split, images, output, limit, perShard, provider,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Run(() =>
         {
             var datasetPath = parse.GetValue(dataset)!;
             var splitName = parse.GetValue(split)!;
-            IReadOnlyList<GroundingSample> samples = SampleSource.Read(datasetPath, parse.GetValue(format), splitName);
+            IReadOnlyList<GroundingSample> samples = SampleSource.Read(datasetPath, parse.GetValue(format), splitName, parse.GetValue(images));
             if (parse.GetValue(limit) is { } n)
             {
                 ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, "--limit");

@@ -22,6 +22,7 @@ internal sealed class CocoInstances
 
     public static CocoInstances Load(string path)
     {
+        DatasetLimits.CheckFileSize(path, DatasetLimits.MaxJsonBytes, "a COCO instances file");
         CocoFile? file;
         try
         {

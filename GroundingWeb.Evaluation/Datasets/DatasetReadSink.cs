@@ -20,7 +20,14 @@ internal sealed class DatasetReadSink(string? requestedSplit)
         return requestedSplit is null || string.Equals(split, requestedSplit, StringComparison.Ordinal);
     }
 
-    public void Add(GroundingSample sample) => _samples.Add(sample);
+    public void Add(GroundingSample sample)
+    {
+        if (_samples.Count >= DatasetLimits.MaxSamples)
+        {
+            throw new InvalidDataException($"The dataset holds more than {DatasetLimits.MaxSamples:N0} samples, the most one read takes.");
+        }
+        _samples.Add(sample);
+    }
 
     public void Skip(string file, long row, string reason) => _skipped.Add(new SkippedRow(file, row, reason));
 

@@ -24,7 +24,11 @@ namespace GroundingWeb.Evaluation.Datasets;
 /// <c>../images/</c>, <c>train2014/</c> and <c>../train2014/</c> beside the first parquet file.
 /// <see cref="DirectoryNotFoundException"/> lists them when none exists.</para>
 /// <para><b>jsonl</b>: <c>path</c> is a .jsonl file or a folder of them (not searched
-/// recursively); images are relative to each file's folder, and the image folder is not used.</para>
+/// recursively); images are relative to each file's folder, or absolute paths inside it or inside
+/// the image folder when one is named (argument or GROUNDINGWEB_IMAGES).</para>
+/// <para><b>Every format</b>: an image is used only inside those folders, links resolved, as a regular
+/// file under <see cref="DatasetLimits.MaxImageBytes"/>; other rows are skipped with the reason
+/// (<see cref="DatasetImages"/>). Dataset files are size-capped before they are read (<see cref="DatasetLimits"/>).</para>
 /// </remarks>
 public static class DatasetReader
 {
@@ -55,7 +59,7 @@ public static class DatasetReader
                 ParquetDatasetReader.ReadAsync(path, imageFolder, sink, cancellationToken).GetAwaiter().GetResult();
                 break;
             case DatasetFormat.Jsonl:
-                JsonLinesDatasetReader.Read(path, sink, cancellationToken);
+                JsonLinesDatasetReader.Read(path, imageFolder, sink, cancellationToken);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown dataset format.");
@@ -80,7 +84,7 @@ public static class DatasetReader
                 await ParquetDatasetReader.ReadAsync(path, imageFolder, sink, cancellationToken).ConfigureAwait(false);
                 break;
             case DatasetFormat.Jsonl:
-                await Task.Run(() => JsonLinesDatasetReader.Read(path, sink, cancellationToken), cancellationToken).ConfigureAwait(false);
+                await Task.Run(() => JsonLinesDatasetReader.Read(path, imageFolder, sink, cancellationToken), cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown dataset format.");

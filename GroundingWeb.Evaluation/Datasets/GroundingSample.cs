@@ -11,6 +11,12 @@ public sealed record GroundingSample
     /// <summary>Absolute path of the image file.</summary>
     public required string ImagePath { get; init; }
 
+    /// <summary>
+    /// The folder the reader confined the image to (the dataset's folder or its image folder, see
+    /// <see cref="DatasetImages"/>); null for samples made in code. Results name images relative to it.
+    /// </summary>
+    public string? ImageRoot { get; init; }
+
     public required string Expression { get; init; }
 
     /// <summary>xyxy in pixels of the image as decoded (EXIF orientation applied).</summary>

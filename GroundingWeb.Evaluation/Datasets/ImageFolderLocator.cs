@@ -28,6 +28,12 @@ internal static class ImageFolderLocator
         yield return Path.Combine(parquetFolder, "..", "train2014");
     }
 
+    /// <summary>The folder the caller names, else <see cref="EnvironmentVariable"/>'s, else null (JSON Lines needs none).</summary>
+    public static string? Named(string? explicitFolder, string datasetDescription) =>
+        !string.IsNullOrWhiteSpace(explicitFolder) || !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable))
+            ? Locate(explicitFolder, [], datasetDescription)
+            : null;
+
     public static string Locate(string? explicitFolder, IEnumerable<string> conventional, string datasetDescription)
     {
         if (!string.IsNullOrWhiteSpace(explicitFolder))

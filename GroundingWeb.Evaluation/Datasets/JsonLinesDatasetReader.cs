@@ -6,18 +6,23 @@ namespace GroundingWeb.Evaluation.Datasets;
 
 /// <summary>
 /// Our JSON Lines layout (<see cref="JsonLinesRecord"/>): a .jsonl file or a folder of them. Images
-/// are relative to the .jsonl file's folder (or absolute); a line without <c>split</c> takes the
+/// are relative to the .jsonl file's folder (or absolute) and must lie inside it or inside the image
+/// folder named for the dataset (<see cref="DatasetImages"/>); a line without <c>split</c> takes the
 /// file's name (val.jsonl holds val). Blank lines are allowed; rows are 1-based line numbers.
 /// </summary>
 internal static class JsonLinesDatasetReader
 {
     private static readonly JsonSerializerOptions Options = GroundingJson.Compact;
 
-    public static void Read(string path, DatasetReadSink sink, CancellationToken cancellationToken)
+    public static void Read(string path, DatasetReadSink sink, CancellationToken cancellationToken) => Read(path, null, sink, cancellationToken);
+
+    /// <param name="imageFolder">A folder the lines may also take images from (absolute paths into it), besides the file's own.</param>
+    public static void Read(string path, string? imageFolder, DatasetReadSink sink, CancellationToken cancellationToken)
     {
+        var named = ImageFolderLocator.Named(imageFolder, $"the JSON Lines dataset at {path}");
         foreach (var file in FindFiles(path))
         {
-            ReadFile(file, sink, cancellationToken);
+            ReadFile(file, named, sink, cancellationToken);
         }
     }
 
@@ -37,11 +42,13 @@ internal static class JsonLinesDatasetReader
         return files.Count > 0 ? files : throw new FileNotFoundException($"The folder '{path}' holds no *.jsonl files.", path);
     }
 
-    private static void ReadFile(string file, DatasetReadSink sink, CancellationToken cancellationToken)
+    private static void ReadFile(string file, string? imageFolder, DatasetReadSink sink, CancellationToken cancellationToken)
     {
+        DatasetLimits.CheckFileSize(file, DatasetLimits.MaxJsonLinesBytes, "a JSON Lines file");
         var folder = Path.GetDirectoryName(file)!;
         var splitFromName = SplitNames.FromFileName(file);
-        using var reader = new StreamReader(file);
+        string[] roots = imageFolder is null ? [folder] : [folder, imageFolder];
+        using var reader = new BoundedLineReader(File.OpenRead(file), DatasetLimits.MaxLineCharacters, file);
         var lineNumber = 0L;
         while (reader.ReadLine() is { } line)
         {
@@ -61,7 +68,7 @@ internal static class JsonLinesDatasetReader
 
             var box = ToBox(record, file, lineNumber);
             var imagePath = Path.GetFullPath(Path.Combine(folder, record.Image));
-            var problem = SampleChecks.CheckImage(imagePath) ?? SampleChecks.CheckBox(box, record.ImageWidth, record.ImageHeight);
+            var problem = DatasetImages.Problem(imagePath, roots, out var root) ?? SampleChecks.CheckBox(box, record.ImageWidth, record.ImageHeight);
             if (problem is not null)
             {
                 sink.Skip(file, lineNumber, problem);
@@ -71,6 +78,7 @@ internal static class JsonLinesDatasetReader
             sink.Add(new GroundingSample
             {
                 ImagePath = imagePath,
+                ImageRoot = root,
                 Expression = record.Expression,
                 Box = box,
                 Split = split,

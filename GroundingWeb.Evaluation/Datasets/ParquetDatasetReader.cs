@@ -44,6 +44,7 @@ internal static class ParquetDatasetReader
 
     private static async Task ReadFileAsync(string file, string images, DatasetReadSink sink, CancellationToken cancellationToken)
     {
+        DatasetLimits.CheckFileSize(file, DatasetLimits.MaxParquetBytes, "a parquet file");
         await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, useAsync: true);
         var rowGroups = await CheckSchemaAsync(stream, file, cancellationToken).ConfigureAwait(false);
         var rowReader = new ParquetRowReader(file, images, SplitNames.FromFileName(file), sink);

@@ -46,7 +46,8 @@ internal sealed class ParquetRowReader(string file, string imageFolder, string s
         var annId = ParquetValues.Long(ParquetValues.Get(row, "ann_id")) ?? ParquetValues.Integer(ann, "id");
         var imagePath = FindImage(row, info, annId, out var tried);
         var box = Box.FromXywh((float)xywh[0], (float)xywh[1], (float)xywh[2], (float)xywh[3]);
-        var problem = (imagePath is null ? $"image file not found: {string.Join(" or ", tried)}" : null) ?? SampleChecks.CheckBox(box, width, height);
+        var problem = (imagePath is null ? $"image file not found: {string.Join(" or ", tried)}" : null)
+            ?? SampleChecks.CheckImage(imagePath!, imageFolder) ?? SampleChecks.CheckBox(box, width, height);
         if (problem is not null)
         {
             sink.Skip(file, rowNumber, problem);
@@ -77,6 +78,7 @@ internal sealed class ParquetRowReader(string file, string imageFolder, string s
             sink.Add(new GroundingSample
             {
                 ImagePath = imagePath!,
+                ImageRoot = imageFolder,
                 Expression = text,
                 Box = box,
                 Split = split,

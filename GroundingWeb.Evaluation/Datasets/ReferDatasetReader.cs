@@ -66,9 +66,9 @@ internal static class ReferDatasetReader
             return;
         }
 
-        var imagePath = Path.Combine(images, image.FileName);
+        var imagePath = Path.GetFullPath(Path.Combine(images, image.FileName));
         var box = Box.FromXywh((float)bbox[0], (float)bbox[1], (float)bbox[2], (float)bbox[3]);
-        var problem = SampleChecks.CheckImage(imagePath) ?? SampleChecks.CheckBox(box, image.Width, image.Height);
+        var problem = SampleChecks.CheckImage(imagePath, images) ?? SampleChecks.CheckBox(box, image.Width, image.Height);
         if (problem is not null)
         {
             sink.Skip(refsPath, row, problem);
@@ -92,6 +92,7 @@ internal static class ReferDatasetReader
             sink.Add(new GroundingSample
             {
                 ImagePath = imagePath,
+                ImageRoot = images,
                 Expression = text,
                 Box = box,
                 Split = split,
@@ -145,9 +146,13 @@ internal static class ReferDatasetReader
         object? loaded;
         try
         {
-            using var stream = new FileStream(refsPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            DatasetLimits.CheckFileSize(refsPath, DatasetLimits.MaxPickleBytes, "a refs pickle");
+            var bytes = File.ReadAllBytes(refsPath);
+            // Razorvine allocates what a length field claims before reading it: a 14-byte file claiming
+            // a 2 GB string was an OutOfMemoryException. Every claim is checked against the file first.
+            PickleLengthCheck.Check(bytes, refsPath);
             using var unpickler = new Unpickler();
-            loaded = unpickler.load(stream);
+            loaded = unpickler.loads(bytes);
         }
         catch (Exception e) when (e is PickleException or IOException or InvalidCastException or InvalidOperationException
                                       or ArgumentException or IndexOutOfRangeException or FormatException)

@@ -25,8 +25,7 @@ internal static class SampleChecks
         return null;
     }
 
-    public static string? CheckImage(string imagePath) =>
-        File.Exists(imagePath) ? null : $"image file not found: {imagePath}";
+    public static string? CheckImage(string imagePath, string root) => DatasetImages.Problem(imagePath, root);
 
     public static string Describe(Box box) => string.Create(CultureInfo.InvariantCulture, $"xyxy [{box.X1}, {box.Y1}, {box.X2}, {box.Y2}]");
 

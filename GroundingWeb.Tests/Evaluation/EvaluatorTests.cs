@@ -103,4 +103,27 @@ public sealed class EvaluatorTests(DemoBundleFixture demo) : IClassFixture<DemoB
     {
         public void Report(T value) => report(value);
     }
+
+    [Fact]
+    public void AnImageThatTurnedIntoADeviceAfterTheDatasetWasReadFailsThatSampleAlone()
+    {
+        using var folder = new TempFolder();
+        File.Copy(RepositoryPaths.Sample("chelsea.png"), folder.File("cat.png"));
+        File.Copy(RepositoryPaths.Sample("coffee.png"), folder.File("cup.png"));
+        GroundingSample Confined(string image, string expression) => new()
+        {
+            ImagePath = folder.File(image), ImageRoot = folder.Path, Expression = expression, Box = new Box(50, 20, 400, 300), Split = "val",
+        };
+        var samples = new[] { Confined("cat.png", "the cat"), Confined("cup.png", "the cup") };
+        File.Delete(folder.File("cup.png"));
+        File.CreateSymbolicLink(folder.File("cup.png"), "/dev/zero");
+
+        var report = Evaluator.Run(demo.CreatePipeline(), samples);
+
+        Assert.Equal(2, report.Results.Count);
+        var failed = Assert.Single(report.Failed);
+        Assert.Equal(1, failed.Row);
+        Assert.Contains("outside the dataset's image folder", failed.Reason);
+        Assert.True(report.Results.Single(r => r.Sample.Expression == "the cat").Iou > 0);
+    }
 }

@@ -44,4 +44,22 @@ public sealed class DatasetRegistryTests
         Assert.Contains("val.jsonl", malformed.Message);
         Assert.Equal(2, (await registry.ListAsync()).Count);
     }
+
+    [Fact]
+    public async Task AGigabyteJsonLinesFileWithoutLineBreaksIsRefusedWithAMessageAndNothingStored()
+    {
+        using var app = new TestApp();
+        _ = app.Client();
+        var registry = app.Services.GetRequiredService<DatasetRegistry>();
+        using var folder = new TempFolder();
+        using (var sparse = File.Create(folder.File("val.jsonl")))
+        {
+            sparse.SetLength(1L << 30);
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => registry.RegisterAsync("huge", folder.Path, "jsonl", null, "admin"));
+
+        Assert.Contains("line 1 is longer than", error.Message);
+        Assert.DoesNotContain(await registry.ListAsync(), d => d.Name == "huge");
+    }
 }

@@ -159,4 +159,43 @@ public sealed class EvaluationJobTests
         var image = await member.GetAsync($"/evaluations/{run.Id}/samples/1/image");
         Assert.Equal("image/jpeg", image.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task ResultsNameImagesRelativeToTheDatasetAndAnImageOutsideItIsNeverServed()
+    {
+        using var app = new TestApp();
+        var member = await app.SignedInClientAsync(Roles.Reviewer);
+        using var folder = new TempFolder();
+        using var outside = new TempFolder();
+        Directory.CreateDirectory(folder.File("images"));
+        File.Copy(RepositoryPaths.Sample("refshapes-scene.png"), folder.File("images/scene.png"));
+        File.Copy(RepositoryPaths.Sample("chelsea.png"), outside.File("private.png"));
+        File.WriteAllLines(folder.File("val.jsonl"),
+        [
+            "{\"image\":\"images/scene.png\",\"expression\":\"the red hexagon\",\"box\":[170,290,250,360]}",
+            "{\"image\":\"images/scene.png\",\"expression\":\"the blue square\",\"box\":[10,10,50,50]}",
+        ]);
+        var dataset = await app.Services.GetRequiredService<DatasetRegistry>().RegisterAsync("relative", folder.Path, "jsonl", null, "t");
+        var run = await app.Services.GetRequiredService<EvaluationJobs>().StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "val", null, "t");
+        run = await WaitForAsync(app, run.Id, r => r.IsFinished);
+        Assert.Equal(RunStatus.Completed, run.Status);
+
+        foreach (var download in new[] { "results.csv", "results.json" })
+        {
+            var text = await member.GetStringAsync($"/evaluations/{run.Id}/{download}");
+            Assert.Contains("images/scene.png", text);
+            Assert.DoesNotContain(folder.Path, text);
+        }
+        Assert.Equal("image/jpeg", (await member.GetAsync($"/evaluations/{run.Id}/samples/0/image")).Content.Headers.ContentType?.MediaType);
+
+        // A stored path that leads outside the folder the run confined it to (a row edited, a link swapped) is not served.
+        using (var scope = app.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var row = await db.EvaluationResults.SingleAsync(r => r.RunId == run.Id && r.Row == 1);
+            row.ImagePath = outside.File("private.png");
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await member.GetAsync($"/evaluations/{run.Id}/samples/1/image")).StatusCode);
+    }
 }

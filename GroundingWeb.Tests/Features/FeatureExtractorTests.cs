@@ -14,7 +14,7 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
     public void CachesEachImageOnceWithTheRuntimesTokensAndResumesBySkippingDoneShards()
     {
         using var folder = new TempFolder();
-        var samples = DatasetReader.Read(WriteDataset(folder), DatasetFormat.Jsonl, "train").Samples;
+        var samples = DatasetReader.Read(WriteDataset(folder), DatasetFormat.Jsonl, "train", SamplesFolder).Samples;
         var pipeline = demo.CreatePipeline();
         var outDirectory = folder.File("features");
         var log = new StringWriter();
@@ -120,7 +120,7 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
         foreach (var split in new[] { "train", "val" })
         {
             var run = CliRunner.Run("features", "--bundle", RepositoryPaths.DemoBundle, "--dataset", split == "train" ? dataset : folder.File("val.jsonl"),
-                "--format", "jsonl", "--split", split, "--out", features, "--provider", "cpu");
+                "--format", "jsonl", "--split", split, "--images", SamplesFolder, "--out", features, "--provider", "cpu");
             output.WriteLine(run.StdOut);
             Assert.True(run.ExitCode == 0, run.StdErr);
         }
@@ -135,7 +135,7 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
         File.Copy(dataset, more);
         var moreFeatures = folder.File("more-features");
         Assert.Equal(0, CliRunner.Run("features", "--bundle", RepositoryPaths.DemoBundle, "--dataset", more, "--format", "jsonl", "--split", "train",
-            "--out", moreFeatures, "--provider", "cpu").ExitCode);
+            "--images", SamplesFolder, "--out", moreFeatures, "--provider", "cpu").ExitCode);
         var warm = CliRunner.Run("train", "--features", features, "--extra-features", moreFeatures, "--out", folder.File("warm"), "--epochs", "1", "--batch", "2", "--threads", "1",
             "--init", Path.Combine(folder.File("run"), "best.safetensors"));
         output.WriteLine(warm.StdOut);
@@ -160,6 +160,9 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
             Assert.Contains("CUDA is not available", cuda.StdErr);
         }
     }
+
+    // The lines name the repository's sample images by absolute path: outside the dataset's folder, so named as its image folder.
+    private static string SamplesFolder => Path.GetDirectoryName(RepositoryPaths.Sample("chelsea.png"))!;
 
     private static string WriteDataset(TempFolder folder)
     {

@@ -80,6 +80,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
             result.HasOne<EvaluationRun>().WithMany().HasForeignKey(r => r.RunId).OnDelete(DeleteBehavior.Cascade);
             result.HasIndex(r => new { r.RunId, r.Row }).IsUnique();
             result.HasIndex(r => new { r.RunId, r.Iou });
+            result.Ignore(r => r.ImageName);
         });
 
         builder.Entity<Invitation>(invitation =>

@@ -81,6 +81,16 @@ public sealed class EvaluationSampleResult
     public int Row { get; set; }
 
     public required string ImagePath { get; set; }
+
+    /// <summary>
+    /// The dataset folder the image was confined to when the run read it (null for runs from before the
+    /// column): served images must still lie inside it, and results files name images relative to it.
+    /// </summary>
+    public string? ImageRoot { get; set; }
+
+    /// <summary>The image as results files and pages name it: relative to the dataset, never a server path.</summary>
+    public string ImageName => Evaluation.Datasets.DatasetImages.NameWithin(ImagePath, ImageRoot);
+
     public required string Expression { get; set; }
     public string? Kind { get; set; }
     public string? Category { get; set; }

@@ -193,6 +193,9 @@ namespace GroundingWeb.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ImageRoot")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ImageWidth")
                         .HasColumnType("INTEGER");
 

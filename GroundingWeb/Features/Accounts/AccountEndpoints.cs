@@ -17,14 +17,26 @@ public static class AccountEndpoints
         var account = app.MapGroup("/account").ExcludeFromDescription();
 
         account.MapPost("/login", async (
-            [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl, SignInManager<AppUser> signIn, AccountMessages messages) =>
+            [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl, HttpContext context,
+            SignInManager<AppUser> signIn, SignInThrottle throttle, AccountMessages messages, ILogger<SignInThrottle> logger) =>
         {
-            var result = await signIn.PasswordSignInAsync(email.Trim(), password, isPersistent: true, lockoutOnFailure: true);
-            if (result.Succeeded)
+            var client = context.Connection.RemoteIpAddress;
+            string? message;
+            if (throttle.RetryAfter(client, email) is { } wait)
             {
-                return Results.LocalRedirect(SafeReturnUrl(returnUrl));
+                logger.LogWarning("Sign-in for {Email} from {Client} refused: too many failures.", email.Trim(), SignInThrottle.ClientBlock(client));
+                message = SignInThrottle.Message(wait);
             }
-            var message = result.IsLockedOut ? "This account is locked for a while after too many failed sign-ins." : "Wrong e-mail or password.";
+            else
+            {
+                var result = await signIn.PasswordSignInAsync(email.Trim(), password, isPersistent: true, lockoutOnFailure: true);
+                if (result.Succeeded)
+                {
+                    return Results.LocalRedirect(SafeReturnUrl(returnUrl));
+                }
+                throttle.RecordFailure(client, email);
+                message = result.IsLockedOut ? "This account is locked for a while after too many failed sign-ins." : "Wrong e-mail or password.";
+            }
             return Results.LocalRedirect($"/account/login?error={Uri.EscapeDataString(messages.Seal(message))}&returnUrl={Uri.EscapeDataString(SafeReturnUrl(returnUrl))}");
         });
 
@@ -43,10 +55,16 @@ public static class AccountEndpoints
 
         account.MapPost("/setup", async (
             [FromForm] string token, [FromForm] string email, [FromForm] string password, [FromForm] string confirm,
-            FirstRunSetup setup, InvitationService accounts, UserManager<AppUser> users, SignInManager<AppUser> signIn, AccountMessages messages) =>
+            HttpContext context, FirstRunSetup setup, InvitationService accounts, UserManager<AppUser> users, SignInManager<AppUser> signIn,
+            SignInThrottle throttle, AccountMessages messages) =>
         {
+            if (throttle.RetryAfter(context.Connection.RemoteIpAddress, null) is { } wait)
+            {
+                return Results.LocalRedirect("/account/setup?error=" + Uri.EscapeDataString(messages.Seal(SignInThrottle.Message(wait))));
+            }
             if (!setup.TryClaim(token))
             {
+                throttle.RecordFailure(context.Connection.RemoteIpAddress, null);
                 return Results.LocalRedirect("/account/setup?error=" + Uri.EscapeDataString(messages.Seal(
                     "This setup link is not valid (an admin exists already, or the app was restarted and printed a new one).")));
             }
@@ -67,9 +85,19 @@ public static class AccountEndpoints
 
         account.MapPost("/accept", async (
             [FromForm] string token, [FromForm] string password, [FromForm] string confirm,
-            InvitationService accounts, UserManager<AppUser> users, SignInManager<AppUser> signIn, AccountMessages messages) =>
+            HttpContext context, InvitationService accounts, UserManager<AppUser> users, SignInManager<AppUser> signIn,
+            SignInThrottle throttle, AccountMessages messages) =>
         {
+            if (throttle.RetryAfter(context.Connection.RemoteIpAddress, null) is { } wait)
+            {
+                return Back(messages, "/account/accept", token, SignInThrottle.Message(wait));
+            }
             var invitation = await accounts.FindOpenInvitationAsync(token);
+            if (invitation is null)
+            {
+                // A guessed or spent token: counted, so invitation links cannot be searched for.
+                throttle.RecordFailure(context.Connection.RemoteIpAddress, null);
+            }
             if (password != confirm)
             {
                 return Back(messages, "/account/accept", token, "The two passwords differ.");

@@ -46,7 +46,10 @@ public static class AuthorizationSetup
                 identity.User.RequireUniqueEmail = true;
                 identity.Password.RequiredLength = 10;
                 identity.Password.RequireNonAlphanumeric = false;
-                identity.Lockout.MaxFailedAccessAttempts = 10;
+                // A backstop against guessing spread over many addresses; one client is held far below it
+                // by SignInThrottle, so knowing an e-mail address no longer lets anyone lock its account.
+                identity.Lockout.MaxFailedAccessAttempts = 50;
+                identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
@@ -61,6 +64,7 @@ public static class AuthorizationSetup
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddSingleton<FirstRunSetup>();
         builder.Services.AddSingleton<AccountMessages>();
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddScoped<InvitationService>();
         builder.Services.AddSingleton<UsersService>();
     }

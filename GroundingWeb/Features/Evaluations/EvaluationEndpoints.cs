@@ -5,6 +5,7 @@ using GroundingWeb.Inference.Hosting;
 using GroundingWeb.Inference.Imaging;
 using GroundingWeb.Shared;
 using GroundingWeb.Components;
+using GroundingWeb.Evaluation.Datasets;
 
 namespace GroundingWeb.Features.Evaluations;
 
@@ -37,7 +38,7 @@ public static class EvaluationEndpoints
                 byCategory = data.ByCategory, byKind = data.ByKind,
                 results = rows.Select(r => new
                 {
-                    r.Row, image = r.ImagePath, r.Expression, r.Kind, r.Category,
+                    r.Row, image = r.ImageName, r.Expression, r.Kind, r.Category,
                     truth = new[] { r.TruthX1, r.TruthY1, r.TruthX2, r.TruthY2 }, predicted = new[] { r.PredictedX1, r.PredictedY1, r.PredictedX2, r.PredictedY2 },
                     r.Iou, r.Failure,
                 }),
@@ -45,18 +46,20 @@ public static class EvaluationEndpoints
             return Results.File(JsonSerializer.SerializeToUtf8Bytes(document, GroundingJson.Indented), "application/json", $"evaluation-{id}-{run.Split}.json");
         });
 
-        // The path comes from the stored result, never from the URL; and since a dataset line may name
-        // any file, only what decodes as an image is sent, re-encoded, never the file's own bytes.
+        // The path comes from the stored result, never from the URL; it must still lie inside the folder the
+        // run confined it to (a link swapped since is refused), and since a file may be anything, only what
+        // decodes as an image is sent, re-encoded, never the file's own bytes.
         runs.MapGet("/samples/{row:int}/image", async (long id, int row, EvaluationQueries queries, GroundingEngine engine) =>
         {
             var result = await queries.ResultAsync(id, row);
-            if (result is null || !File.Exists(result.ImagePath)) return Results.NotFound();
+            if (result?.ImageRoot is null) return Results.NotFound();
             try
             {
-                var decoded = ImageDecoder.Decode(await File.ReadAllBytesAsync(result.ImagePath), engine.ImageLimits);
+                var bytes = await Task.Run(() => DatasetImages.Read(result.ImagePath, result.ImageRoot));
+                var decoded = ImageDecoder.Decode(bytes, engine.ImageLimits);
                 return Results.File(ImagePreview.Jpeg(decoded, ImagePreview.MaxSide), "image/jpeg");
             }
-            catch (ImageDecodeException)
+            catch (Exception ex) when (ex is ImageDecodeException or InvalidDataException or IOException or UnauthorizedAccessException)
             {
                 return Results.NotFound();
             }

@@ -50,7 +50,7 @@ public sealed class EvaluationQueries(IDbContextFactory<AppDbContext> contexts)
         foreach (var r in rows)
         {
             csv.AppendJoin(',',
-                Field(r.Row), Quote(r.ImagePath), Quote(r.Expression), Quote(r.Kind), Quote(r.Category),
+                Field(r.Row), Quote(r.ImageName), Quote(r.Expression), Quote(r.Kind), Quote(r.Category),
                 Field(r.TruthX1), Field(r.TruthY1), Field(r.TruthX2), Field(r.TruthY2),
                 Field(r.PredictedX1), Field(r.PredictedY1), Field(r.PredictedX2), Field(r.PredictedY2),
                 Field(r.Iou), Quote(r.Failure)).Append('\n');

@@ -151,7 +151,7 @@ public sealed class EvaluationWorker(
         var failures = report.Failed.ToDictionary(f => (int)f.Row, f => f.Reason);
         var rows = report.Results.Select(r => new EvaluationSampleResult
         {
-            RunId = run.Id, Row = rowOf[r.Sample], ImagePath = r.Sample.ImagePath, Expression = r.Sample.Expression, Kind = r.Sample.Kind, Category = r.Sample.Category,
+            RunId = run.Id, Row = rowOf[r.Sample], ImagePath = r.Sample.ImagePath, ImageRoot = r.Sample.ImageRoot, Expression = r.Sample.Expression, Kind = r.Sample.Kind, Category = r.Sample.Category,
             TruthX1 = r.Sample.Box.X1, TruthY1 = r.Sample.Box.Y1, TruthX2 = r.Sample.Box.X2, TruthY2 = r.Sample.Box.Y2,
             PredictedX1 = r.Predicted.X1, PredictedY1 = r.Predicted.Y1, PredictedX2 = r.Predicted.X2, PredictedY2 = r.Predicted.Y2,
             Iou = r.Iou, ImageWidth = r.Sample.ImageWidth, ImageHeight = r.Sample.ImageHeight,
