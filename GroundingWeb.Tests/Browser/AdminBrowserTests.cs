@@ -40,15 +40,15 @@ public sealed class AdminBrowserTests(BrowserFixture fixture)
         await NewUserBrowserTests.OpenAsync(page, "/history");
         await page.WaitForSelectorAsync(".history-prompt");
         await page.FillAsync("#history-search", "cat on the sofa");
-        await page.WaitForFunctionAsync("[...document.querySelectorAll('.history-prompt')].length === 1");
+        await BrowserFixture.WaitUntilAsync(page, "[...document.querySelectorAll('.history-prompt')].length === 1");
         Assert.Contains("admin@example.com", await page.InnerTextAsync("#history-table"));
-        await page.WaitForFunctionAsync("[...document.querySelectorAll('img.history-thumb')].every(i => i.complete && i.naturalWidth > 0)");
+        await BrowserFixture.WaitUntilAsync(page, "[...document.querySelectorAll('img.history-thumb')].every(i => i.complete && i.naturalWidth > 0)");
         await BrowserFixture.ScreenshotAsync(page, "10-history-search");
 
         await page.ClickAsync(".history-prompt");
         await page.WaitForURLAsync("**/history/*");
         await page.WaitForSelectorAsync("#detail-prompt");
-        await page.WaitForFunctionAsync("document.querySelector('.overlay-image').complete && document.querySelector('.overlay-image').naturalWidth === 451");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelector('.overlay-image').complete && document.querySelector('.overlay-image').naturalWidth === 451");
         Assert.Contains("the cat on the sofa", await page.InnerTextAsync("#detail-prompt"));
         await NewUserBrowserTests.AssertBoxInsideImageAsync(page);
         await BrowserFixture.ScreenshotAsync(page, "11-prediction-detail");

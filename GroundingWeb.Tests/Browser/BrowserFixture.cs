@@ -18,6 +18,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     public IBrowser? Browser { get; private set; }
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Every Content-Security-Policy violation any page of the run reported (what the policy would break).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> CspViolations { get; } = new();
+
     /// <summary>Where each step's screenshot goes: artifacts/screenshots at the repository root.</summary>
     public static string ScreenshotFolder { get; } = Path.Combine(
         Path.GetDirectoryName(Path.GetDirectoryName(RepositoryPaths.DemoBundle))!, "artifacts", "screenshots");
@@ -52,7 +55,15 @@ public sealed class BrowserFixture : IAsyncLifetime
             BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                CspViolations.Enqueue($"{page.Url}: {message.Text}");
+            }
+        };
+        return page;
     }
 
     /// <summary>Starts <paramref name="app"/> on a free loopback port of Kestrel and returns its address.</summary>
@@ -72,11 +83,34 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.ClickAsync("#login-button");
     }
 
+    /// <summary>
+    /// Waits until <paramref name="expression"/> is true in the page. Playwright's WaitForFunctionAsync
+    /// compiles the expression with <c>new Function</c> inside the page, which the app's
+    /// Content-Security-Policy (script-src 'self', no eval) rightly refuses; an evaluation through the
+    /// DevTools protocol is not the page's script, so the tests run under the policy users get.
+    /// </summary>
+    public static async Task WaitUntilAsync(IPage page, string expression, int timeoutMilliseconds = 30_000)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await page.EvaluateAsync<bool>($"() => Boolean({expression})"))
+        {
+            if (clock.ElapsedMilliseconds > timeoutMilliseconds)
+            {
+                throw new TimeoutException($"{expression} was still false after {timeoutMilliseconds} ms on {page.Url}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var violation in CspViolations)
+        {
+            Console.Error.WriteLine("CSP violation: " + violation);
+        }
         if (Browser is not null)
         {
             await Browser.DisposeAsync();

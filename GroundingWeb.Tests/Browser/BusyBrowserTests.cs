@@ -28,7 +28,7 @@ public sealed class BusyBrowserTests(BrowserFixture fixture)
             Assert.Equal(0, await page.Locator("g.prediction").CountAsync());
         }
         await page.ClickAsync("#ground-button");
-        await page.WaitForFunctionAsync("document.querySelectorAll('g.prediction').length === 1");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelectorAll('g.prediction').length === 1");
 
         Assert.Equal(0, await page.Locator("#error").CountAsync());
     }

@@ -50,7 +50,7 @@ public sealed class EvaluationBrowserTests(BrowserFixture fixture)
         Assert.Equal("24", (await page.InnerTextAsync("#metric-count")).Trim());
         Assert.Equal(10, await page.Locator("#iou-histogram path.mud-chart-bar").CountAsync());
         Assert.Equal(2, await page.Locator("#iou-curve path.mud-chart-line").CountAsync());
-        await page.WaitForFunctionAsync("[...document.querySelectorAll('.worst-case img')].every(i => i.complete && i.naturalWidth > 0)");
+        await BrowserFixture.WaitUntilAsync(page, "[...document.querySelectorAll('.worst-case img')].every(i => i.complete && i.naturalWidth > 0)");
         await BrowserFixture.ScreenshotAsync(page, "23-evaluation-dashboard");
 
         // The same split and limit through the CLI.
@@ -72,7 +72,7 @@ public sealed class EvaluationBrowserTests(BrowserFixture fixture)
         // A second run on another split, then both side by side.
         await NewUserBrowserTests.OpenAsync(page, "/evaluations");
         await StartRunAsync(page, "10");
-        await page.WaitForFunctionAsync("document.querySelectorAll(\"tr.run-row[data-status='Completed']\").length === 2", null, new() { Timeout = 180_000 });
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelectorAll(\"tr.run-row[data-status='Completed']\").length === 2", 180_000);
         foreach (var box in await page.Locator("tr.run-row input[type=checkbox]").AllAsync())
         {
             await box.CheckAsync();

@@ -17,7 +17,7 @@ public sealed class NewUserBrowserTests(BrowserFixture fixture)
     {
         await page.FillAsync("#prompt", prompt);
         await page.PressAsync("#prompt", "Enter");
-        await page.WaitForFunctionAsync($"document.querySelectorAll('g.prediction rect').length === {expectedBoxes} && " +
+        await BrowserFixture.WaitUntilAsync(page, $"document.querySelectorAll('g.prediction rect').length === {expectedBoxes} && " +
                                         $"document.querySelector('g.prediction').dataset.prompt === {System.Text.Json.JsonSerializer.Serialize(prompt)}");
     }
 
@@ -68,7 +68,7 @@ public sealed class NewUserBrowserTests(BrowserFixture fixture)
         await page.ClickAsync("#add-prompt");
         await page.FillAsync("#prompt-1", "the sofa");
         await page.ClickAsync("#ground-button");
-        await page.WaitForFunctionAsync("document.querySelectorAll('g.prediction rect').length === 2");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelectorAll('g.prediction rect').length === 2");
 
         await AssertBoxInsideImageAsync(page);
         var strokes = await page.Locator("g.prediction rect").EvaluateAllAsync<string[]>("rects => rects.map(r => r.getAttribute('stroke'))");

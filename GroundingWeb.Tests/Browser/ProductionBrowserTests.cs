@@ -17,6 +17,7 @@ public sealed class ProductionBrowserTests(BrowserFixture fixture)
         using var app = await AppProcess.StartAsync(AppFolders.Published, data.Path);
         var page = await fixture.NewPageAsync(app.BaseUrl);
         var failed = new List<string>();
+
         page.Response += (_, response) =>
         {
             if (response.Status >= 400)
@@ -33,5 +34,8 @@ public sealed class ProductionBrowserTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "40-published-production");
 
         Assert.Empty(failed);
+        // The page's Content-Security-Policy must not stop anything the app itself does.
+        // Nor, on the fixture's app, anything the browser tests that ran before this one did.
+        Assert.Empty(fixture.CspViolations);
     }
 }

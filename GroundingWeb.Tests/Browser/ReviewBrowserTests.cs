@@ -30,8 +30,8 @@ public sealed class ReviewBrowserTests(BrowserFixture fixture)
         await BrowserFixture.SignInAsync(page, "dragger@example.com", "Dr4gTheBoxPlease", $"/review?id={id}");
         await page.WaitForURLAsync("**/review?id=*");
         await page.WaitForSelectorAsync("body[data-interactive='true']");
-        await page.WaitForFunctionAsync("document.querySelector('#review-prompt')?.innerText.includes('the cup to review')");
-        await page.WaitForFunctionAsync("document.querySelector('#review-image img').complete && document.querySelector('#review-image img').naturalWidth > 0");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelector('#review-prompt')?.innerText.includes('the cup to review')");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelector('#review-image img').complete && document.querySelector('#review-image img').naturalWidth > 0");
         await BrowserFixture.ScreenshotAsync(page, "17-review-before-drag");
 
         PredictionRecord model;
@@ -52,7 +52,7 @@ public sealed class ReviewBrowserTests(BrowserFixture fixture)
         await BrowserFixture.ScreenshotAsync(page, "18-review-after-drag");
 
         await page.Keyboard.PressAsync("f");
-        await page.WaitForFunctionAsync("document.querySelector('#review-message')?.innerText.includes('Fixed')");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelector('#review-message')?.innerText.includes('Fixed')");
         await BrowserFixture.ScreenshotAsync(page, "19-review-saved-fixed");
 
         using (var scope = fixture.App.Services.CreateScope())
@@ -87,8 +87,8 @@ public sealed class ReviewBrowserTests(BrowserFixture fixture)
         var page = await fixture.NewPageAsync(width: 800, height: 1000);
         await BrowserFixture.SignInAsync(page, "toucher@example.com", "T0uchTheScreen", $"/review?id={id}");
         await page.WaitForSelectorAsync("body[data-interactive='true']");
-        await page.WaitForFunctionAsync("document.querySelector('#review-prompt')?.innerText.includes('the touched shape')");
-        await page.WaitForFunctionAsync("document.querySelector('#review-image img').complete && document.querySelector('#review-image img').naturalWidth > 0");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelector('#review-prompt')?.innerText.includes('the touched shape')");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelector('#review-image img').complete && document.querySelector('#review-image img').naturalWidth > 0");
 
         // A finger drawing a box over a fifth of the image's width and height.
         var image = (await page.Locator("#review-image img").BoundingBoxAsync())!;
@@ -104,7 +104,7 @@ public sealed class ReviewBrowserTests(BrowserFixture fixture)
         }", new double[] { x1, y1, x2, y2 });
         await page.WaitForSelectorAsync("#edited-box");
         await page.ClickAsync("#verdict-fixed");
-        await page.WaitForFunctionAsync("document.querySelector('#review-message')?.innerText.includes('Fixed')");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelector('#review-message')?.innerText.includes('Fixed')");
         await BrowserFixture.ScreenshotAsync(page, "26-review-touch-drawn");
 
         using var check = fixture.App.Services.CreateScope();

@@ -27,7 +27,7 @@ public sealed class TwinBundleBrowserTests(BrowserFixture fixture)
         await page.WaitForSelectorAsync(".overlay-image");
         await page.FillAsync("#prompt", "the cat on the sofa");
         await page.PressAsync("#prompt", "Enter");
-        await page.WaitForFunctionAsync("document.querySelectorAll('tr.result-row').length === 1 && document.querySelector('#timings') !== null");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelectorAll('tr.result-row').length === 1 && document.querySelector('#timings') !== null");
 
         Assert.Contains("the cat on the sofa", await page.InnerTextAsync("tr.result-row"));
         Assert.Equal(1, await page.Locator("g.prediction").CountAsync());

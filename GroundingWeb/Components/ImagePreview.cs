@@ -41,6 +41,15 @@ public static class ImagePreview
         return output.ToArray();
     }
 
+    /// <summary>The oriented pixels as a PNG: lossless, and nothing of the uploaded file's own bytes.</summary>
+    public static byte[] Png(RgbImage decoded)
+    {
+        using var image = Image.LoadPixelData<Rgb24>(decoded.Pixels, decoded.Width, decoded.Height);
+        using var output = new MemoryStream();
+        image.SaveAsPng(output);
+        return output.ToArray();
+    }
+
     // Browsers apply EXIF orientation too, but re-encoding the already oriented pixels removes any doubt.
     public static bool NeedsOrientation(byte[] original)
     {

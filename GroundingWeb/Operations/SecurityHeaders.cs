@@ -6,11 +6,20 @@ namespace GroundingWeb.Operations;
 /// so an uploaded PNG+zip or PNG+HTML polyglot stays an image), a referrer policy that sends no
 /// path to other sites, and for the API and stored media a policy that forbids scripts, framing and
 /// everything else outright (sandbox), since neither ever needs a browser to run anything. Pages
-/// keep Blazor's own frame-ancestors policy.
+/// get <see cref="PagePolicy"/>.
 /// </summary>
 public static class SecurityHeaders
 {
     public const string LockedDownPolicy = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+    /// <summary>
+    /// Pages: only this origin's scripts (no inline script, no eval), so injected markup cannot run; the
+    /// circuit's WebSocket on this origin; images from here or data:/blob: (previews); inline styles,
+    /// which MudBlazor's components set; no plugins, no framing, forms post only here.
+    /// </summary>
+    public const string PagePolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; " +
+        "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
@@ -34,6 +43,13 @@ public static class SecurityHeaders
         {
             headers.ContentSecurityPolicy = LockedDownPolicy;
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
+        }
+        else if (context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true
+                 && !path.StartsWithSegments("/api"))
+        {
+            // Replaces Blazor's own frame-ancestors 'self' header with the whole policy. The API page
+            // (Swagger UI, its own inline bootstrap) keeps the framework's default.
+            headers.ContentSecurityPolicy = PagePolicy;
         }
     }
 }

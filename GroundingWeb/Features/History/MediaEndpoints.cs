@@ -8,35 +8,32 @@ using Microsoft.EntityFrameworkCore;
 namespace GroundingWeb.Features.History;
 
 /// <summary>
-/// Stored images for the History pages, for signed-in users only. Browsers get the original when
-/// they can show it as it is, else a JPEG of the oriented pixels (TIFF, or EXIF-rotated photos).
+/// Stored images for the History pages, for signed-in users only, always re-encoded from the decoded
+/// pixels (see the endpoint), never the uploaded file itself.
 /// </summary>
 public static class MediaEndpoints
 {
-    private static readonly Dictionary<string, string> WebFormats = new()
-    {
-        ["png"] = "image/png", ["jpg"] = "image/jpeg", ["jpeg"] = "image/jpeg", ["gif"] = "image/gif", ["webp"] = "image/webp", ["bmp"] = "image/bmp",
-    };
-
     public static void MapMediaEndpoints(this IEndpointRouteBuilder app)
     {
         var media = app.MapGroup("/media").RequireAuthorization(Policies.Member).ExcludeFromDescription();
 
-        media.MapGet("/images/{sha256:regex(^[0-9a-f]{{64}}$)}", async (string sha256, AppDbContext db, ImageStore store, GroundingEngine engine) =>
+        media.MapGet("/images/{sha256:regex(^[0-9a-f]{{64}}$)}", async (string sha256, AppDbContext db, ImageStore store, GroundingEngine engine, HttpResponse response) =>
         {
             var image = await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Sha256 == sha256);
             if (image is null)
             {
                 return Results.NotFound();
             }
-            var path = store.PathOf(image.Sha256, image.Extension);
-            var bytes = await File.ReadAllBytesAsync(path);
-            if (WebFormats.TryGetValue(image.Extension, out var mime) && !ImagePreview.NeedsOrientation(bytes))
-            {
-                return Results.File(bytes, mime, enableRangeProcessing: false);
-            }
+            // Never the uploaded bytes: a PNG+zip or PNG+HTML polyglot would travel on. The oriented
+            // pixels are re-encoded (JPEG stays JPEG, all else PNG), which also drops EXIF (GPS and all).
+            var bytes = await File.ReadAllBytesAsync(store.PathOf(image.Sha256, image.Extension));
             var decoded = ImageDecoder.Decode(bytes, engine.ImageLimits);
-            return Results.File(ImagePreview.Jpeg(decoded, maxSide: int.MaxValue), "image/jpeg");
+            var jpeg = image.Extension is "jpg" or "jpeg";
+            // Addressed by its hash, so the content never changes: browsers keep it and the re-encoding is paid once.
+            response.Headers.CacheControl = "private, max-age=31536000, immutable";
+            return jpeg
+                ? Results.File(ImagePreview.Jpeg(decoded, maxSide: int.MaxValue), "image/jpeg")
+                : Results.File(ImagePreview.Png(decoded), "image/png");
         });
 
         media.MapGet("/thumbs/{sha256:regex(^[0-9a-f]{{64}}$)}", (string sha256, ImageStore store) =>
