@@ -18,7 +18,9 @@ public sealed class StorageException(string message, Exception inner) : Exceptio
 
     /// <summary>The failures of the database or the data folder that a service turns into this exception.</summary>
     public static bool IsStorageFailure(Exception ex) =>
-        ex is StorageException or DbUpdateException or SqliteException or IOException or UnauthorizedAccessException;
+        ex is StorageException or DbUpdateException or SqliteException or UnauthorizedAccessException
+        // A malformed request is an IOException to the framework, but the request's fault, not the storage's.
+        || ex is IOException and not BadHttpRequestException;
 
     /// <summary>True when the disk (or the quota) is full somewhere in the chain: 507 rather than 503.</summary>
     public static bool IsOutOfSpace(Exception ex)

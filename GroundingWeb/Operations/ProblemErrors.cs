@@ -33,6 +33,11 @@ public static class ProblemErrors
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
         var requestId = Activity.Current?.Id ?? context.TraceIdentifier;
+        if (error is BadHttpRequestException badRequest)
+        {
+            // The framework's own refusal (a missing antiforgery token, a malformed body): its status, not a 5xx.
+            return Results.Problem(statusCode: badRequest.StatusCode, title: "Bad request", detail: badRequest.Message).ExecuteAsync(context);
+        }
         var (status, title, detail) = error is not null && StorageException.IsStorageFailure(error)
             ? (StorageException.StatusCodeFor(error),
                StorageException.IsOutOfSpace(error) ? "Insufficient storage" : "Storage unavailable",
