@@ -69,6 +69,18 @@ public static class ImageDecoder
                 throw new ImageDecodeException(
                     "The PNG is truncated: it ends before its IEND chunk (an interrupted upload or copy). Upload the complete file.");
             }
+            var cut = format switch
+            {
+                SixLabors.ImageSharp.Formats.Bmp.BmpFormat => ContainerTruncation.BmpEndsEarly(encoded),
+                SixLabors.ImageSharp.Formats.Gif.GifFormat => ContainerTruncation.GifEndsEarly(encoded),
+                SixLabors.ImageSharp.Formats.Webp.WebpFormat => ContainerTruncation.WebpEndsEarly(encoded),
+                _ => false,
+            };
+            if (cut)
+            {
+                throw new ImageDecodeException(
+                    $"The {format.Name} file is truncated: it ends before the data its header announces (an interrupted upload or copy). Upload the complete file.");
+            }
 
             stream.Position = 0;
             using var image = Image.Load<Rgb24>(DecodeConfiguration, stream);
