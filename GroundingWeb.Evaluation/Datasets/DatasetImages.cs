@@ -36,7 +36,14 @@ public static class DatasetImages
         }
         if (roots is not null)
         {
-            within = roots.FirstOrDefault(root => IsInside(resolved, ResolveLinks(root)));
+            try
+            {
+                within = roots.FirstOrDefault(root => IsInside(resolved, ResolveLinks(root)));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return $"the dataset's image folder cannot be resolved ({ex.Message})";
+            }
             if (within is null)
             {
                 return $"image path {path} lies outside the dataset's image folder {string.Join(" and ", roots)}";
@@ -85,7 +92,8 @@ public static class DatasetImages
 
     private static bool IsInside(string path, string root)
     {
-        var folder = Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar;
+        var trimmed = Path.TrimEndingDirectorySeparator(root);
+        var folder = Path.EndsInDirectorySeparator(trimmed) ? trimmed : trimmed + Path.DirectorySeparatorChar; // "/" stays "/"
         return path.StartsWith(folder, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
     }
 

@@ -71,9 +71,9 @@ internal static class ParquetDatasetReader
     }
 
     /// <summary>What Parquet.Net throws for a damaged or foreign file (it wraps column failures in InvalidDataException without the file name).</summary>
-    private static bool IsUnreadable(Exception e) =>
-        e is IOException or InvalidDataException or InvalidOperationException or NotSupportedException or ArgumentException
-            or ApplicationException or IndexOutOfRangeException or OverflowException;
+    /// Fuzzing found more (Thrift protocol errors, NullReferenceException): any exception Parquet.Net throws on
+    /// a file's bytes means the file is damaged, except a cancellation or running out of memory.
+    private static bool IsUnreadable(Exception e) => e is not (OperationCanceledException or OutOfMemoryException);
 
     /// <summary>Checks the columns the reader needs are there; returns the number of row groups.</summary>
     private static async Task<int> CheckSchemaAsync(Stream stream, string file, CancellationToken cancellationToken)
@@ -90,7 +90,15 @@ internal static class ParquetDatasetReader
 
         await using (reader.ConfigureAwait(false))
         {
-            var columns = reader.Schema.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+            HashSet<string> columns;
+            try
+            {
+                columns = reader.Schema.Fields.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+            }
+            catch (Exception e) when (IsUnreadable(e))
+            {
+                throw new InvalidDataException($"{file} has a schema that cannot be decoded: {e.Message}", e);
+            }
             var missing = RequiredColumns.Where(c => !columns.Contains(c)).ToList();
             if (!ImageColumns.Any(columns.Contains))
             {

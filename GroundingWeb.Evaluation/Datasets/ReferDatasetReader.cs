@@ -154,8 +154,9 @@ internal static class ReferDatasetReader
             using var unpickler = new Unpickler();
             loaded = unpickler.loads(bytes);
         }
-        catch (Exception e) when (e is PickleException or IOException or InvalidCastException or InvalidOperationException
-                                      or ArgumentException or IndexOutOfRangeException or FormatException)
+        // Razorvine throws whatever its stack machine runs into on a malformed pickle (fuzzing found a
+        // NullReferenceException from APPENDS without a list): any of it means the file is unreadable.
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or InvalidDataException))
         {
             throw new InvalidDataException($"{refsPath} is not a readable Python pickle: {e.Message}", e);
         }

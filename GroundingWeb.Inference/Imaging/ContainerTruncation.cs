@@ -13,18 +13,14 @@ internal static class ContainerTruncation
     /// <summary>BMP: the file header's size (when set) and, for uncompressed pixels, offset + stride x rows must fit.</summary>
     public static bool BmpEndsEarly(ReadOnlySpan<byte> data)
     {
-        if (data.Length < 34)
-        {
-            return true;
-        }
-        var declared = BinaryPrimitives.ReadUInt32LittleEndian(data[2..]);
-        if (declared != 0 && declared > data.Length)
+        // The file header's own size field is not trusted: some writers get it wrong.
+        if (data.Length < 18)
         {
             return true;
         }
         var offset = BinaryPrimitives.ReadUInt32LittleEndian(data[10..]);
         var headerSize = BinaryPrimitives.ReadUInt32LittleEndian(data[14..]);
-        if (headerSize < 40)
+        if (headerSize < 40 || data.Length < 34)
         {
             return offset > data.Length; // an OS/2 core header: only the pixel offset is known
         }
@@ -33,12 +29,13 @@ internal static class ContainerTruncation
         var bitsPerPixel = BinaryPrimitives.ReadUInt16LittleEndian(data[28..]);
         var compression = BinaryPrimitives.ReadUInt32LittleEndian(data[30..]);
         const uint Uncompressed = 0, BitFields = 3;
-        if (compression is not (Uncompressed or BitFields))
+        if (compression is not (Uncompressed or BitFields) || height == 0)
         {
             return offset > data.Length;
         }
+        // Every row padded to 4 bytes except, for lenient writers, the last.
         var stride = (width * bitsPerPixel + 31) / 32 * 4;
-        return offset + stride * height > data.Length;
+        return offset + stride * (height - 1) + (width * bitsPerPixel + 7) / 8 > data.Length;
     }
 
     /// <summary>WebP: "RIFF", the size of what follows, "WEBP": the file must hold all of it.</summary>
@@ -78,7 +75,8 @@ internal static class ContainerTruncation
             }
             if (at < 0)
             {
-                return true;
+                // Only the last sub-block's terminator missing before the trailer: browsers accept that.
+                return data[^1] != 0x3B;
             }
         }
         return at > data.Length;

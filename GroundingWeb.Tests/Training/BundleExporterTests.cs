@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace GroundingWeb.Tests.Training;
 
+[Collection(TorchThreadsCollection.Name)]
 public class BundleExporterTests(ITestOutputHelper output)
 {
     // The demo encoders' widths with a small decoder, so training stays quick.

@@ -4,6 +4,7 @@ using GroundingWeb.Tests.Support;
 
 namespace GroundingWeb.Tests.Training;
 
+[Collection(TorchThreadsCollection.Name)]
 public class TrainerTests(ITestOutputHelper output)
 {
     private static readonly FusionHeadConfig Config = new(16, 12, 32, 2, 4, 64);

@@ -12,13 +12,15 @@ public sealed class DataFolderSweepTests
     [Fact]
     public async Task LeftoversOlderThanTheGraceAreRemovedAndEverythingReferencedOrUnknownStays()
     {
-        using var app = new TestApp(("Data:SweepGraceSeconds", "60"));
+        using var app = new TestApp(("Data:SweepGraceSeconds", "60"), ("Data:SweepIntervalMinutes", "0"));
         var stored = await app.Client().PostAsync("/api/v1/ground", GroundApiTests.Form(TestImages.NoisePng(40, 30, 7), "the cat"));
         Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
         var referenced = new[] { "images", "thumbs" }
             .SelectMany(folder => Directory.GetFiles(Path.Combine(app.DataFolder, folder), "*", SearchOption.AllDirectories)).ToList();
         Assert.Equal(2, referenced.Count);
 
+        // The app's own sweep at start must be over before anything is planted, or it would take the plants.
+        await app.Services.GetRequiredService<DataFolderSweep>().FirstSweep.WaitAsync(TimeSpan.FromMinutes(1));
         var old = DateTime.UtcNow.AddMinutes(-10);
         string Plant(string relative, bool stale = true)
         {

@@ -19,6 +19,10 @@ public sealed partial class DataFolderSweep(
     IDbContextFactory<AppDbContext> contexts, ImageStore store, IOptions<DataOptions> options, TimeProvider time, ILogger<DataFolderSweep> logger)
 {
     private const int BatchSize = 500;
+    private readonly TaskCompletionSource _firstSweep = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when a sweep has finished once (the one at start, normally).</summary>
+    public Task FirstSweep => _firstSweep.Task;
 
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
@@ -40,6 +44,7 @@ public sealed partial class DataFolderSweep(
         logger.LogInformation(
             "Data folder sweep: removed {Temporary} temporary file(s), {Images} image file(s) and {Thumbnails} thumbnail(s) no row refers to; kept {Kept} younger than {Grace} s.",
             result.TemporaryFiles, result.OrphanImages, result.OrphanThumbnails, result.KeptAsRecent, data.SweepGraceSeconds);
+        _firstSweep.TrySetResult();
         return result;
     }
 

@@ -34,6 +34,10 @@ public sealed partial class ImageStore(IOptions<DataOptions> options)
         var thumbnail = ThumbnailPathOf(sha256);
         if (File.Exists(path) && File.Exists(thumbnail))
         {
+            // Files left by an earlier failed save: fresh again, so another instance's sweep, which may
+            // have looked before this row commits, leaves them to the grace period.
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            File.SetLastWriteTimeUtc(thumbnail, DateTime.UtcNow);
             return false;
         }
         AtomicFile.WriteAllBytes(path, bytes);

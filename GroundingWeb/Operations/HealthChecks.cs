@@ -54,7 +54,15 @@ internal sealed class DataFolderHealthCheck(Microsoft.Extensions.Options.IOption
                     $"The {name} cannot be written ({why}): uploads and predictions cannot be stored."));
             }
         }
-        var free = new DriveInfo(data.FullPath).AvailableFreeSpace;
+        long free;
+        try
+        {
+            free = new DriveInfo(data.FullPath).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return Task.FromResult(HealthCheckResult.Degraded("The free space of the data folder's disk cannot be read."));
+        }
         return Task.FromResult(free < LowSpaceBytes
             ? HealthCheckResult.Degraded($"The data folder has {free / 1048576} MB free; uploads fail when it is full.")
             : HealthCheckResult.Healthy("The data folder is writable."));

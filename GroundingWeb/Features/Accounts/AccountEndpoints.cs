@@ -22,7 +22,7 @@ public static class AccountEndpoints
         {
             var client = context.Connection.RemoteIpAddress;
             string? message;
-            if (throttle.RetryAfter(client, email) is { } wait)
+            if (throttle.TryBegin(client, email) is { } wait)
             {
                 logger.LogWarning("Sign-in for {Email} from {Client} refused: too many failures.", email.Trim(), SignInThrottle.ClientBlock(client));
                 message = SignInThrottle.Message(wait);
@@ -32,9 +32,9 @@ public static class AccountEndpoints
                 var result = await signIn.PasswordSignInAsync(email.Trim(), password, isPersistent: true, lockoutOnFailure: true);
                 if (result.Succeeded)
                 {
+                    throttle.Succeeded(client, email);
                     return Results.LocalRedirect(SafeReturnUrl(returnUrl));
                 }
-                throttle.RecordFailure(client, email);
                 message = result.IsLockedOut ? "This account is locked for a while after too many failed sign-ins." : "Wrong e-mail or password.";
             }
             return Results.LocalRedirect($"/account/login?error={Uri.EscapeDataString(messages.Seal(message))}&returnUrl={Uri.EscapeDataString(SafeReturnUrl(returnUrl))}");

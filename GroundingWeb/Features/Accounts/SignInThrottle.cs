@@ -31,10 +31,51 @@ public sealed class SignInThrottle(TimeProvider time)
         public int Failures;
     }
 
-    /// <summary>Null when the client may try (this account); else how long until it may.</summary>
-    public TimeSpan? RetryAfter(IPAddress? client, string? account)
+    /// <summary>
+    /// Takes one attempt from the client's (and this account's) allowance before the password is checked,
+    /// so parallel requests cannot all pass before any failure is counted. Null when the attempt may go
+    /// ahead (call <see cref="Succeeded"/> if it signs in); else how long until the client may try.
+    /// </summary>
+    public TimeSpan? TryBegin(IPAddress? client, string? account)
     {
         var now = time.GetUtcNow();
+        if (RetryAfter(client, account, now) is { } wait)
+        {
+            return wait;
+        }
+        Prune(now);
+        foreach (var (key, _) in Keys(client, account))
+        {
+            if (_counters.Count >= MaxTracked && !_counters.ContainsKey(key))
+            {
+                continue; // full even after pruning: the memory bound wins over tracking a new client
+            }
+            var counter = _counters.AddOrUpdate(key, _ => new Counter(now), (_, old) => now - old.Start >= Window ? new Counter(now) : old);
+            Interlocked.Increment(ref counter.Failures);
+        }
+        return null;
+    }
+
+    /// <summary>The attempt signed in: it was not a failure, so it is given back.</summary>
+    public void Succeeded(IPAddress? client, string? account)
+    {
+        foreach (var (key, _) in Keys(client, account))
+        {
+            if (_counters.TryGetValue(key, out var counter))
+            {
+                Interlocked.Decrement(ref counter.Failures);
+            }
+        }
+    }
+
+    /// <summary>A failure counted after the fact (a token that did not match).</summary>
+    public void RecordFailure(IPAddress? client, string? account) => TryBegin(client, account);
+
+    /// <summary>Null when the client may try (this account); else how long until it may.</summary>
+    public TimeSpan? RetryAfter(IPAddress? client, string? account) => RetryAfter(client, account, time.GetUtcNow());
+
+    private TimeSpan? RetryAfter(IPAddress? client, string? account, DateTimeOffset now)
+    {
         TimeSpan? wait = null;
         foreach (var (key, limit) in Keys(client, account))
         {
@@ -47,20 +88,19 @@ public sealed class SignInThrottle(TimeProvider time)
         return wait;
     }
 
-    public void RecordFailure(IPAddress? client, string? account)
+    private DateTimeOffset _lastPrune;
+
+    // At most once a minute, and only when the table is full, so a flood does not make every attempt scan it.
+    private void Prune(DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
-        if (_counters.Count >= MaxTracked)
+        if (_counters.Count < MaxTracked || now - _lastPrune < TimeSpan.FromMinutes(1))
         {
-            foreach (var stale in _counters.Where(c => now - c.Value.Start >= Window).Select(c => c.Key).ToList())
-            {
-                _counters.TryRemove(stale, out _);
-            }
+            return;
         }
-        foreach (var (key, _) in Keys(client, account))
+        _lastPrune = now;
+        foreach (var stale in _counters.Where(c => now - c.Value.Start >= Window).Select(c => c.Key).ToList())
         {
-            var counter = _counters.AddOrUpdate(key, _ => new Counter(now), (_, old) => now - old.Start >= Window ? new Counter(now) : old);
-            Interlocked.Increment(ref counter.Failures);
+            _counters.TryRemove(stale, out _);
         }
     }
 
@@ -70,7 +110,9 @@ public sealed class SignInThrottle(TimeProvider time)
         yield return ("client:" + address, PerClientFailures);
         if (!string.IsNullOrWhiteSpace(account))
         {
-            yield return ($"account:{address}:{account.Trim().ToUpperInvariant()}", PerAccountFailures);
+            // Hashed: the key stays small whatever length of "e-mail" a client sends.
+            var normalized = System.Text.Encoding.UTF8.GetBytes(account.Trim().ToUpperInvariant());
+            yield return ($"account:{address}:{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(normalized))[..32]}", PerAccountFailures);
         }
     }
 

@@ -26,8 +26,21 @@ public static class MediaEndpoints
             }
             // Never the uploaded bytes: a PNG+zip or PNG+HTML polyglot would travel on. The oriented
             // pixels are re-encoded (JPEG stays JPEG, all else PNG), which also drops EXIF (GPS and all).
-            var bytes = await File.ReadAllBytesAsync(store.PathOf(image.Sha256, image.Extension));
-            var decoded = ImageDecoder.Decode(bytes, engine.ImageLimits);
+            var path = store.PathOf(image.Sha256, image.Extension);
+            if (!File.Exists(path))
+            {
+                return Results.NotFound();
+            }
+            RgbImage decoded;
+            try
+            {
+                decoded = ImageDecoder.Decode(await File.ReadAllBytesAsync(path), engine.ImageLimits);
+            }
+            catch (ImageDecodeException)
+            {
+                // Stored before a check that now refuses it (a truncated GIF, say), or over lowered limits.
+                return Results.NotFound();
+            }
             var jpeg = image.Extension is "jpg" or "jpeg";
             // Addressed by its hash, so the content never changes: browsers keep it and the re-encoding is paid once.
             response.Headers.CacheControl = "private, max-age=31536000, immutable";
