@@ -121,7 +121,8 @@ internal sealed class ParquetRowReader(string file, string imageFolder, string s
                 continue;
             }
 
-            if (File.Exists(candidate))
+            // The first candidate that exists inside the image folder: a name leading out of it is passed over.
+            if (File.Exists(candidate) && DatasetImages.Problem(candidate, imageFolder) is null)
             {
                 return candidate;
             }

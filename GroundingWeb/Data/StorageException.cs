@@ -20,7 +20,8 @@ public sealed class StorageException(string message, Exception inner) : Exceptio
     public static bool IsStorageFailure(Exception ex) =>
         ex is StorageException or DbUpdateException or SqliteException or UnauthorizedAccessException
         // A malformed request is an IOException to the framework, but the request's fault, not the storage's.
-        || ex is IOException and not BadHttpRequestException;
+        // A client that dropped its upload is not the storage's fault either.
+        || ex is IOException and not (BadHttpRequestException or Microsoft.AspNetCore.Connections.ConnectionResetException);
 
     /// <summary>True when the disk (or the quota) is full somewhere in the chain: 507 rather than 503.</summary>
     public static bool IsOutOfSpace(Exception ex)
