@@ -68,15 +68,46 @@ public static class DatasetImages
     /// <exception cref="InvalidDataException">The file no longer passes <see cref="Problem"/>.</exception>
     public static byte[] Read(string path, string? root)
     {
-        if (Problem(path, root) is { } problem)
-        {
-            throw new InvalidDataException(problem);
-        }
-        using var stream = new FileStream(ResolveLinks(path), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);
+        using var stream = OpenRead(path, root);
         var length = (int)Math.Min(stream.Length, DatasetLimits.MaxImageBytes);
         var bytes = new byte[length];
         stream.ReadExactly(bytes);
         return bytes;
+    }
+
+    /// <summary>
+    /// Opens an image <see cref="Problem"/> accepted, checked again before and after the open, for a
+    /// caller that needs only part of it (an image's size from its header).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file no longer passes <see cref="Problem"/>.</exception>
+    public static FileStream OpenRead(string path, string? root)
+    {
+        if (Problem(path, root) is { } problem)
+        {
+            throw new InvalidDataException(problem);
+        }
+        var stream = new FileStream(ResolveLinks(path), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
+        if (OpenedElsewhere(stream, root) is { } elsewhere)
+        {
+            stream.Dispose();
+            throw new InvalidDataException($"image path {path} changed while it was opened: it now leads to {elsewhere}, outside the dataset's image folder");
+        }
+        return stream;
+    }
+
+    /// <summary>
+    /// Where the open file really is, when that is outside <paramref name="root"/>: the check above and the
+    /// open are two steps, and a link swapped between them must not let the read out. Linux names an open
+    /// file's path in /proc/self/fd; elsewhere the check before the open is what holds.
+    /// </summary>
+    internal static string? OpenedElsewhere(FileStream stream, string? root)
+    {
+        if (root is null || !OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        var opened = new FileInfo($"/proc/self/fd/{stream.SafeFileHandle.DangerousGetHandle()}").LinkTarget;
+        return opened is null || IsInside(opened, ResolveLinks(root)) ? null : opened;
     }
 
     /// <summary><paramref name="path"/> relative to <paramref name="root"/>: how results files name an image without server paths.</summary>

@@ -45,7 +45,9 @@ internal static class ParquetDatasetReader
     private static async Task ReadFileAsync(string file, string images, DatasetReadSink sink, CancellationToken cancellationToken)
     {
         DatasetLimits.CheckFileSize(file, DatasetLimits.MaxParquetBytes, "a parquet file");
-        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, useAsync: true);
+        await using var fileStream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, useAsync: true);
+        await using var stream = new EndThrowingStream(fileStream);
+        ParquetFooterCheck.Check(stream, file);
         var rowGroups = await CheckSchemaAsync(stream, file, cancellationToken).ConfigureAwait(false);
         var rowReader = new ParquetRowReader(file, images, SplitNames.FromFileName(file), sink);
         var row = 0L;

@@ -134,6 +134,44 @@ public sealed class DatasetSafetyTests : IDisposable
         Assert.Equal(Path.Combine(_temp.Path, "images"), read.Samples.Single().ImageRoot);
     }
 
+    public static TheoryData<int> PickleProtocols => new(Enumerable.Range(0, 6));
+
+    /// <summary>Pickles Python itself wrote (Fixtures/pickle, protocols 0 to 5) pass the length check and read alike.</summary>
+    [Theory]
+    [MemberData(nameof(PickleProtocols))]
+    public void PicklesPythonWroteInEveryProtocolRead(int protocol)
+    {
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pickle", $"refs-protocol{protocol}.p"), _temp.File("refs(unc).p"));
+        DatasetFiles.WriteInstances(_temp.File("instances.json"),
+            [new DatasetFiles.CocoImageSpec(100, "COCO_train2014_000000000100.jpg", 2, 2)],
+            [new DatasetFiles.CocoAnnotationSpec(10, 100, [0, 0, 1, 1], 1), new DatasetFiles.CocoAnnotationSpec(11, 100, [1, 1, 1, 1], 18)]);
+        DatasetFiles.WritePng(_temp.File("images/COCO_train2014_000000000100.jpg"));
+
+        var read = DatasetReader.Read(_temp.Path, DatasetFormat.Refer);
+
+        Assert.Empty(read.Skipped);
+        Assert.Equal(["the cat", "cat on the left \u00e9", "dog"], read.Samples.Select(s => s.Expression));
+        Assert.Equal(["val", "val", "testA"], read.Samples.Select(s => s.Split));
+    }
+
+    /// <summary>The path is checked, then opened: the open handle is checked again, so a link swapped in between cannot lead the read out.</summary>
+    [Fact]
+    public void AnOpenedFileIsCheckedWhereItReallyIs()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "Linux names an open file's path in /proc/self/fd");
+        var inside = DatasetFiles.WritePng(_temp.File("images/ok.png"));
+        var outside = DatasetFiles.WritePng(_outside.File("elsewhere.png"));
+
+        using (var stream = File.OpenRead(inside))
+        {
+            Assert.Null(DatasetImages.OpenedElsewhere(stream, _temp.Path));
+        }
+        using (var stream = File.OpenRead(outside))
+        {
+            Assert.Equal(DatasetImages.ResolveLinks(outside), DatasetImages.OpenedElsewhere(stream, _temp.Path));
+        }
+    }
+
     [Fact]
     public void ResultsNameImagesRelativeToTheDatasetAndNeverOutsideIt()
     {

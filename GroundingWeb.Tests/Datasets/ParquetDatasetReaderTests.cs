@@ -174,6 +174,38 @@ public sealed class ParquetDatasetReaderTests : IDisposable
         Assert.Contains($"{DataFile("train")} rows from 0 (row group 0)", error.Message);
     }
 
+    /// <summary>
+    /// Parquet.Net 6.1.0 took the end of its footer buffer for a varint byte with the continuation bit set
+    /// and looped for ever (thirteen fuzzing finds). Every cut of a real footer, and a footer ending inside a
+    /// varint, is now refused at once: the reads run with a deadline so that a regression fails, not hangs.
+    /// </summary>
+    [Fact]
+    public async Task AFooterCutShortIsRefusedAtOnceAtEveryCut()
+    {
+        ParquetImage(Images, 1);
+        WriteParquet(DataFile("train"), [Row(10, 100, 1, "train", [10, 20, 30, 40], 1, (1, "a", "a"))]);
+        var bytes = File.ReadAllBytes(DataFile("train"));
+        var footerLength = BitConverter.ToInt32(bytes, bytes.Length - 8);
+        var body = bytes.AsSpan(0, bytes.Length - 8 - footerLength).ToArray();
+        var footer = bytes.AsSpan(bytes.Length - 8 - footerLength, footerLength).ToArray();
+
+        // Cut the metadata at every length; each cut is a file whose footer ends where the metadata stops.
+        var cuts = Enumerable.Range(1, footerLength - 1).Select(cut => footer[..cut])
+            .Append([0x15, 0x80]) // field 1 (version, i32) whose varint never ends
+            .ToList();
+        foreach (var cut in cuts)
+        {
+            File.WriteAllBytes(DataFile("train"), [.. body, .. cut, .. BitConverter.GetBytes(cut.Length), .. "PAR1"u8]);
+            var read = Task.Run(() => Read());
+            var error = await Assert.ThrowsAsync<InvalidDataException>(() => read.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains(DataFile("train"), error.Message);
+        }
+        Assert.Contains("damaged footer", (await Assert.ThrowsAsync<InvalidDataException>(() => Task.Run(() => Read()).WaitAsync(TimeSpan.FromSeconds(30)))).Message);
+
+        File.WriteAllBytes(DataFile("train"), bytes);
+        Assert.Single(Read().Samples);
+    }
+
     [Fact]
     public void NamesTheFoldersTriedWhenThereIsNoImageFolder()
     {

@@ -198,4 +198,35 @@ public sealed class EvaluationJobTests
         }
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await member.GetAsync($"/evaluations/{run.Id}/samples/1/image")).StatusCode);
     }
+
+    /// <summary>Results stored before the ImageRoot column get it from the start-up backfill: their image is served again and named relative to the dataset.</summary>
+    [Fact]
+    public async Task ResultsFromBeforeImageRootsGetTheirRootBackAtStart()
+    {
+        using var app = new TestApp();
+        var member = await app.SignedInClientAsync(Roles.Reviewer);
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.File("images"));
+        File.Copy(RepositoryPaths.Sample("refshapes-scene.png"), folder.File("images/scene.png"));
+        File.WriteAllLines(folder.File("val.jsonl"), ["{\"image\":\"images/scene.png\",\"expression\":\"the red hexagon\",\"box\":[170,290,250,360]}"]);
+        var dataset = await app.Services.GetRequiredService<DatasetRegistry>().RegisterAsync("old", folder.Path, "jsonl", null, "t");
+        var run = await app.Services.GetRequiredService<EvaluationJobs>().StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "val", null, "t");
+        run = await WaitForAsync(app, run.Id, r => r.IsFinished);
+        Assert.Equal(RunStatus.Completed, run.Status);
+
+        // As a run from before the column left it.
+        using (var scope = app.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            await db.EvaluationResults.Where(r => r.RunId == run.Id).ExecuteUpdateAsync(set => set.SetProperty(r => r.ImageRoot, (string?)null));
+        }
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await member.GetAsync($"/evaluations/{run.Id}/samples/0/image")).StatusCode);
+
+        var backfill = ActivatorUtilities.CreateInstance<ImageRootBackfill>(app.Services);
+        await backfill.StartAsync(CancellationToken.None);
+        await backfill.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal("image/jpeg", (await member.GetAsync($"/evaluations/{run.Id}/samples/0/image")).Content.Headers.ContentType?.MediaType);
+        Assert.Contains("images/scene.png", await member.GetStringAsync($"/evaluations/{run.Id}/results.csv"));
+    }
 }
