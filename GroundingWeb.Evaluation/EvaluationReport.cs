@@ -9,7 +9,15 @@ public sealed record SampleResult
 {
     public required GroundingSample Sample { get; init; }
     public required Box Predicted { get; init; }
+
+    /// <summary>IoU with the ground truth; 0 for a no-target sample (never part of the box metrics).</summary>
     public required float Iou { get; init; }
+
+    /// <summary>The model's presence probability, for a bundle with a presence output.</summary>
+    public double? Presence { get; init; }
+
+    /// <summary>Whether the model said "found" (always true for a bundle without presence: it always draws a box).</summary>
+    public bool Found { get; init; } = true;
 }
 
 /// <summary>Metrics of one group of samples (a box-size bucket, a length bucket, a category...).</summary>
@@ -20,7 +28,12 @@ public sealed record EvaluationProgress(int SamplesDone, int SamplesTotal, int I
 public sealed record EvaluationReport
 {
     public required IReadOnlyList<SampleResult> Results { get; init; }
+
+    /// <summary>Box metrics over the samples that have a target (no-target samples have no box to hit).</summary>
     public required MetricSummary Summary { get; init; }
+
+    /// <summary>"Not in this image" metrics; null when the samples hold no no-target sample and the bundle gives no presence.</summary>
+    public PresenceSummary? Presence { get; init; }
     public required IReadOnlyList<BreakdownRow> ByBoxSize { get; init; }
     public required IReadOnlyList<BreakdownRow> ByExpressionLength { get; init; }
     public required IReadOnlyList<BreakdownRow> ByCategory { get; init; }

@@ -46,8 +46,13 @@ public static class Evaluator
                     var result = loaded.Image is { } image ? pipeline.Ground(image, prompts, cancellationToken) : throw new ImageDecodeException(loaded.DecodeError!);
                     for (var k = 0; k < part.Length; k++)
                     {
-                        var predicted = result.Predictions[k].PixelBox;
-                        results.Add(new SampleResult { Sample = part[k].Sample, Predicted = predicted, Iou = BoxMath.Iou(predicted, part[k].Sample.Box) });
+                        var prediction = result.Predictions[k];
+                        var sample = part[k].Sample;
+                        results.Add(new SampleResult
+                        {
+                            Sample = sample, Predicted = prediction.PixelBox, Iou = sample.HasTarget ? BoxMath.Iou(prediction.PixelBox, sample.Box) : 0f,
+                            Presence = prediction.Presence, Found = prediction.Found ?? true,
+                        });
                     }
                 }
                 catch (Exception ex) when (ex is ImageDecodeException or GroundingInputException)
@@ -68,7 +73,8 @@ public static class Evaluator
                 failed.Add(new SkippedRow(sample.ImagePath, row, reason));
                 // A sample the system could not answer counts as a miss: the metrics never look better
                 // because inputs failed.
-                results.Add(new SampleResult { Sample = sample, Predicted = default, Iou = 0f });
+                // For presence too: a positive unanswered is not found, a negative unanswered not rejected.
+                results.Add(new SampleResult { Sample = sample, Predicted = default, Iou = 0f, Presence = null, Found = !sample.HasTarget });
             }
         }
     }
@@ -100,15 +106,20 @@ public static class Evaluator
 
     public static EvaluationReport Summarize(IReadOnlyList<SampleResult> results, IReadOnlyList<SkippedRow> failed, TimeSpan elapsed)
     {
-        var ious = results.Select(r => r.Iou).ToArray();
+        var positives = results.Where(r => r.Sample.HasTarget).ToList();
+        var ious = positives.Select(r => r.Iou).ToArray();
+        var scored = results.Any(r => r.Presence is not null);
         return new EvaluationReport
         {
             Results = results,
             Summary = GroundingMetrics.Summarize(ious),
-            ByBoxSize = Breakdowns.GroupBy(results, r => Breakdowns.BoxSizeBucket(r.Sample.Box.Area), Breakdowns.BoxSizeOrder),
-            ByExpressionLength = Breakdowns.GroupBy(results, r => Breakdowns.LengthBucket(r.Sample.Expression), Breakdowns.LengthOrder),
-            ByCategory = Breakdowns.GroupBy(results, r => r.Sample.Category ?? "(none)"),
-            ByKind = Breakdowns.GroupBy(results, r => r.Sample.Kind ?? "(none)"),
+            Presence = scored || positives.Count < results.Count
+                ? PresenceMetrics.Summarize(results.Select(r => (r.Sample.HasTarget, r.Presence, r.Found)).ToList())
+                : null,
+            ByBoxSize = Breakdowns.GroupBy(positives, r => Breakdowns.BoxSizeBucket(r.Sample.Box.Area), Breakdowns.BoxSizeOrder),
+            ByExpressionLength = Breakdowns.GroupBy(positives, r => Breakdowns.LengthBucket(r.Sample.Expression), Breakdowns.LengthOrder),
+            ByCategory = Breakdowns.GroupBy(positives, r => r.Sample.Category ?? "(none)"),
+            ByKind = Breakdowns.GroupBy(positives, r => r.Sample.Kind ?? "(none)"),
             Failed = failed,
             Elapsed = elapsed,
         };

@@ -5,7 +5,9 @@ namespace GroundingWeb.Authoring.Onnx;
 
 /// <summary>
 /// Shape of the trainable fusion head: image/text projections, a post-norm PyTorch-style
-/// <c>TransformerDecoder</c> and the box head (DESIGN.md section 1).
+/// <c>TransformerDecoder</c> and the box head (DESIGN.md section 1). With <see cref="Presence"/>, a second
+/// small head on the same position-0 token gives a presence logit per prompt (issue 15: "not in this
+/// image"); a config without it is written and read exactly as before.
 /// </summary>
 public sealed record FusionHeadConfig(
     [property: JsonPropertyName("image_dim")] int ImageDim,
@@ -13,8 +15,12 @@ public sealed record FusionHeadConfig(
     [property: JsonPropertyName("model_dim")] int ModelDim,
     [property: JsonPropertyName("layers")] int Layers,
     [property: JsonPropertyName("heads")] int Heads,
-    [property: JsonPropertyName("feed_forward")] int FeedForward)
+    [property: JsonPropertyName("feed_forward")] int FeedForward,
+    [property: JsonPropertyName("presence"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool Presence = false)
 {
+    /// <summary>The graph output of a head with <see cref="Presence"/>: one logit per prompt [B, 1], "the phrase names something in this image".</summary>
+    public const string PresenceOutput = "presence";
+
     /// <summary>Width of the hidden layer of the box head (fixed by the reference model).</summary>
     public const int HeadHidden = 256;
 
@@ -23,7 +29,7 @@ public sealed record FusionHeadConfig(
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = false };
 
-    /// <summary>The reference model: DINOv3 ViT-B/16 tokens (768), BGE-small tokens (384), D512, 6 layers, 8 heads, FF 2048.</summary>
+    /// <summary>The reference model: DINOv3 ViT-B/16 tokens (768), BGE-small tokens (384), D512, 6 layers, 8 heads, FF 2048 (no presence head).</summary>
     public static FusionHeadConfig Reference { get; } = new(768, 384, 512, 6, 8, 2048);
 
     /// <summary>Every trainable parameter with its PyTorch name and shape, in module order.</summary>
@@ -64,6 +70,14 @@ public sealed record FusionHeadConfig(
         shapes.Add(("head.1.bias", [HeadHidden]));
         shapes.Add(("head.3.weight", [4, HeadHidden]));
         shapes.Add(("head.3.bias", [4]));
+        if (Presence)
+        {
+            // On head.0's normalised token, beside the box MLP: Linear, ReLU, Linear to one logit.
+            shapes.Add(("presence.0.weight", [HeadHidden, d]));
+            shapes.Add(("presence.0.bias", [HeadHidden]));
+            shapes.Add(("presence.2.weight", [1, HeadHidden]));
+            shapes.Add(("presence.2.bias", [1]));
+        }
         return shapes;
     }
 

@@ -40,7 +40,7 @@ internal sealed class FusionHeadGraph(OnnxGraphBuilder g, FusionHeadConfig confi
         g.Node("Concat", values, CrossValuesName, OnnxAttribute.Of("axis", 0L));
     }
 
-    /// <summary>text_tokens, text_mask, cross_keys, cross_values -> boxes; a batch of 1 in the cross inputs serves every prompt.</summary>
+    /// <summary>text_tokens, text_mask, cross_keys, cross_values -> boxes (and presence); a batch of 1 in the cross inputs serves every prompt.</summary>
     public void EmitPromptSide()
     {
         Constants();
@@ -63,7 +63,7 @@ internal sealed class FusionHeadGraph(OnnxGraphBuilder g, FusionHeadConfig confi
         _mergeShape = g.Int64Constant("const.merge_heads_shape", 0, 0, config.ModelDim);
     }
 
-    /// <summary>The text projection, the decoder layers (cross-attention from <paramref name="crossAttention"/>) and the box head.</summary>
+    /// <summary>The text projection, the decoder layers (cross-attention from <paramref name="crossAttention"/>), the box head and the presence head when the config has one.</summary>
     private void Decoder(Func<string, string, string> crossAttention)
     {
         var x = Linear("text_proj", TextTokensInput);
@@ -79,9 +79,14 @@ internal sealed class FusionHeadGraph(OnnxGraphBuilder g, FusionHeadConfig confi
         }
         var index = g.Initializer("const.first_position", [], [0L]);
         var first = g.Node("Gather", [x, index], null, OnnxAttribute.Of("axis", 1L));
-        var head = LayerNorm("head.0", first);
-        head = g.Node("Relu", [Linear("head.1", head)]);
+        var normalized = LayerNorm("head.0", first);
+        var head = g.Node("Relu", [Linear("head.1", normalized)]);
         g.Node("Sigmoid", [Linear("head.3", head)], BoxesOutput);
+        if (config.Presence)
+        {
+            var hidden = g.Node("Relu", [Linear("presence.0", normalized)]);
+            g.Node("Identity", [Linear("presence.2", hidden)], FusionHeadConfig.PresenceOutput);
+        }
     }
 
     /// <summary>text_mask [B, T] (1 token, 0 pad) -> additive bias [B, 1, 1, T] (0 or a large negative).</summary>

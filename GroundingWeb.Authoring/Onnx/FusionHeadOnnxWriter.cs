@@ -6,7 +6,8 @@ namespace GroundingWeb.Authoring.Onnx;
 /// <summary>
 /// Writes a fusion head as an ONNX model (opset 17) that follows the fusion-head contract of
 /// DESIGN.md section 3: inputs <c>image_tokens</c> [B, N, Dv], <c>text_tokens</c> [B, T, Dt],
-/// <c>text_mask</c> int64 [B, T]; output <c>boxes</c> [B, 4]. The graph computes what PyTorch's
+/// <c>text_mask</c> int64 [B, T]; output <c>boxes</c> [B, 4], and <c>presence</c> [B, 1] (a logit) for a
+/// head with a presence head. The graph computes what PyTorch's
 /// post-norm <c>nn.TransformerDecoder</c> computes in eval mode, then the box head on position 0.
 /// </summary>
 public static class FusionHeadOnnxWriter
@@ -47,6 +48,10 @@ public static class FusionHeadOnnxWriter
         }
         new FusionHeadGraph(g, config).EmitWhole();
         g.Output(BoxesOutput, DataType.Float, "B", 4);
+        if (config.Presence)
+        {
+            g.Output(FusionHeadConfig.PresenceOutput, DataType.Float, "B", 1);
+        }
         g.Metadata(FusionHeadConfig.MetadataKey, config.ToJson());
         return g.Build("fusion_head", "GroundingWeb", Opset).ToByteArray();
     }

@@ -43,7 +43,7 @@ public static class FusionHeadSplit
         return g.Build("fusion_head_image_side", "GroundingWeb", Opset).ToByteArray();
     }
 
-    /// <summary>text_tokens, text_mask and the image side's outputs (batch 1 or B) -> boxes [B, 4].</summary>
+    /// <summary>text_tokens, text_mask and the image side's outputs (batch 1 or B) -> boxes [B, 4] (and presence [B, 1]).</summary>
     public static byte[] BuildPromptSide(FusionHeadConfig config, FusionHeadWeights weights, string wholeSha256)
     {
         // The packed cross-attention in-projection stays whole (its q rows are used here) under its PyTorch name.
@@ -55,6 +55,10 @@ public static class FusionHeadSplit
         g.Input(CrossValuesName, DataType.Float, config.Layers, "Bi", config.Heads, "N", headDim);
         new FusionHeadGraph(g, config).EmitPromptSide();
         g.Output(BoxesOutput, DataType.Float, "B", 4);
+        if (config.Presence)
+        {
+            g.Output(FusionHeadConfig.PresenceOutput, DataType.Float, "B", 1);
+        }
         return g.Build("fusion_head_prompt_side", "GroundingWeb", Opset).ToByteArray();
     }
 

@@ -72,7 +72,7 @@ internal static class BundleAssembler
             head.Write(Path.Combine(staging, FusionFile));
             files.Add(FusionFile);
             // A head of ours (config recorded) also gets the split form: image-side work once per image.
-            var fusion = new FusionHeadManifest { File = FusionFile };
+            var fusion = new FusionHeadManifest { File = FusionFile, Presence = Training.BundleExporter.PresenceFor(head.Config, threshold: null) };
             if (head.Config is not null)
             {
                 var (imageSide, promptSide) = FusionHeadSplit.WriteBeside(Path.Combine(staging, FusionFile));

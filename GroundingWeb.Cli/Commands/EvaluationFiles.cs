@@ -23,9 +23,11 @@ internal static class EvaluationFiles
                     split = r.Sample.Split,
                     category = r.Sample.Category,
                     kind = r.Sample.Kind,
-                    box = new[] { r.Sample.Box.X1, r.Sample.Box.Y1, r.Sample.Box.X2, r.Sample.Box.Y2 },
+                    box = r.Sample.HasTarget ? new[] { r.Sample.Box.X1, r.Sample.Box.Y1, r.Sample.Box.X2, r.Sample.Box.Y2 } : null,
                     predicted = new[] { r.Predicted.X1, r.Predicted.Y1, r.Predicted.X2, r.Predicted.Y2 },
                     iou = r.Iou,
+                    presence = r.Presence,
+                    found = r.Found,
                 }, Json));
             }
         });
@@ -38,6 +40,7 @@ internal static class EvaluationFiles
             model,
             split,
             summary = report.Summary,
+            presence = report.Presence,
             byBoxSize = report.ByBoxSize,
             byExpressionLength = report.ByExpressionLength,
             byKind = report.ByKind,

@@ -14,6 +14,12 @@ internal static class EvaluationText
         o.WriteLine($"  Acc@0.75 {s.AccuracyAt75,7:P2}");
         o.WriteLine($"  mean IoU {s.MeanIou,7:F4}");
         o.WriteLine($"  COCO AP@50 {s.CocoAp50:F4}, AP@75 {s.CocoAp75:F4} (as the reference computes its \"mAP@50/75\")");
+        if (report.Presence is { } p)
+        {
+            // "Not in this image", GREC-style: the box metrics above are over the samples that have a target.
+            o.WriteLine($"  no-target: {p.Negatives} of {p.Positives + p.Negatives} samples refer to nothing; N-acc {p.NoTargetAccuracy,7:P2} (rejected), " +
+                        $"T-acc {p.TargetAccuracy,7:P2} (accepted), rejection precision {p.RejectionPrecision:P1}, AUROC {(p.Auroc is { } auroc ? auroc.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "- (no presence output)")}");
+        }
         if (report.Failed.Count > 0 || skippedRows > 0)
         {
             o.WriteLine($"  not evaluated: {skippedRows} rows skipped by the reader, {report.Failed.Count} samples failed");

@@ -38,7 +38,7 @@ internal static class PredictCommand
         {
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                model = new { manifest.Name, manifest.Version, manifest.Trained },
+                model = new { manifest.Name, manifest.Version, manifest.Trained, presenceThreshold = manifest.Fusion.Presence?.Threshold },
                 image = new { path = imagePath, width = result.ImageWidth, height = result.ImageHeight, sha256 = result.ImageSha256 },
                 provider = result.Provider,
                 predictions = result.Predictions.Select((p, i) => new
@@ -47,6 +47,8 @@ internal static class PredictCommand
                     box = new[] { p.PixelBox.X1, p.PixelBox.Y1, p.PixelBox.X2, p.PixelBox.Y2 },
                     boxNormalized = new[] { p.NormalizedBox.X1, p.NormalizedBox.Y1, p.NormalizedBox.X2, p.NormalizedBox.Y2 },
                     crop = crops.Count > i ? crops[i] : null,
+                    presence = p.Presence,
+                    found = p.Found,
                 }),
                 timingsMs = result.Timings,
             }, GroundingJson.Indented));
@@ -58,7 +60,8 @@ internal static class PredictCommand
             {
                 var p = result.Predictions[i];
                 var b = p.PixelBox;
-                Console.WriteLine($"\"{p.Prompt}\": [{b.X1:F1}, {b.Y1:F1}, {b.X2:F1}, {b.Y2:F1}] (xyxy px){(crops.Count > i ? $" -> {crops[i]}" : "")}");
+                var verdict = p.Presence is { } presence ? $" {(p.Found == true ? "found" : "NOT IN THIS IMAGE")} (presence {presence:F3})" : "";
+                Console.WriteLine($"\"{p.Prompt}\": [{b.X1:F1}, {b.Y1:F1}, {b.X2:F1}, {b.Y2:F1}] (xyxy px){verdict}{(crops.Count > i ? $" -> {crops[i]}" : "")}");
             }
             var t = result.Timings;
             Console.WriteLine($"timings ms: decode {t.DecodeMs:F1}, preprocess {t.PreprocessMs:F1}, vision {t.VisionMs:F1}, " +

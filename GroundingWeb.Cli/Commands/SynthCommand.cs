@@ -15,13 +15,18 @@ internal static class SynthCommand
         var val = new Option<double>("--val-fraction") { Description = "Share of the images for val (all kinds).", DefaultValueFactory = _ => 0.1 };
         var testA = new Option<double>("--testa-fraction") { Description = "Share of the images for testA (attribute expressions).", DefaultValueFactory = _ => 0.1 };
         var testB = new Option<double>("--testb-fraction") { Description = "Share of the images for testB (position, relation, ordinal, superlative).", DefaultValueFactory = _ => 0.1 };
+        var negatives = new Option<int>("--negatives")
+        {
+            Description = "Expressions per image that refer to nothing in it (written with a null box), 0 to 3; 0 gives generator 1.0's files.",
+            DefaultValueFactory = _ => 1,
+        };
         var force = new Option<bool>("--force") { Description = "Overwrite a previous dataset in the output folder." };
         var command = new Command("synth", "Generate RefShapes, a synthetic referring-expression dataset, as JSON Lines and PNGs.")
         {
-            output, seed, images, val, testA, testB, force,
+            output, seed, images, val, testA, testB, negatives, force,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Run(() => Execute(
-            parse.GetValue(output)!, new RefShapesOptions(parse.GetValue(seed), parse.GetValue(images), parse.GetValue(val), parse.GetValue(testA), parse.GetValue(testB)),
+            parse.GetValue(output)!, new RefShapesOptions(parse.GetValue(seed), parse.GetValue(images), parse.GetValue(val), parse.GetValue(testA), parse.GetValue(testB), parse.GetValue(negatives)),
             parse.GetValue(force), cancellationToken))));
         return command;
     }

@@ -35,18 +35,33 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run in --out from its last checkpoint." };
         var init = new Option<string>("--init")
         {
-            Description = "Start from this head checkpoint (best.safetensors of an earlier run) with a fresh optimizer and schedule; the head's shape comes from it.",
+            Description = "Start from this head checkpoint (best.safetensors of an earlier run, or a bundle's fusion.onnx written by GroundingWeb) with a fresh optimizer and schedule; the head's shape comes from it.",
+        };
+        var presence = new Option<bool>("--presence")
+        {
+            Description = "Give the head a presence output (\"not in this image\"), trained with binary cross-entropy on every sample; no-target samples (a null box) teach it. With --init from a head without one, the new part starts fresh.",
+        };
+        var presenceWeight = new Option<double>("--presence-weight") { Description = "Weight of the presence loss.", DefaultValueFactory = _ => 1 };
+        var contrastiveWeight = new Option<double>("--contrastive-weight")
+        {
+            Description = "Weight of a CLIP-style contrastive term between each expression's projected [CLS] token and the batch's mean image tokens (0 = off).",
+            DefaultValueFactory = _ => 0,
+        };
+        var presenceOnly = new Option<bool>("--presence-only")
+        {
+            Description = "Train only the presence head (with --presence and --init): the boxes stay exactly the starting head's.",
         };
         var command = new Command("train", "Train the fusion head on cached features (DIoU loss, AdamW, cosine schedule).")
         {
             features, extraFeatures, trainSplit, valSplit, output, epochs, batch, lr, weightDecay, warmup, l1Weight, dropout, seed, modelDim, layers, heads, feedForward, device, threads, resume, init,
+            presence, presenceWeight, contrastiveWeight, presenceOnly,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Run(() =>
         {
             var featuresPath = parse.GetValue(features)!;
             var manifest = FeaturesManifest.Read(featuresPath);
             var config = new FusionHeadConfig(manifest.ImageDim, manifest.TextDim, parse.GetValue(modelDim), parse.GetValue(layers),
-                parse.GetValue(heads), parse.GetValue(feedForward));
+                parse.GetValue(heads), parse.GetValue(feedForward), parse.GetValue(presence));
             FusionHeadWeights? initialWeights = null;
             string? initialTrainedOn = null;
             if (parse.GetValue(init) is { } initPath)
@@ -54,17 +69,23 @@ internal static class TrainCommand
                 (initialWeights, var initialMetadata) = HeadCheckpoint.Read(initPath);
                 initialTrainedOn = initialMetadata.GetValueOrDefault(HeadCheckpoint.TrainedOnKey);
                 var given = new[] { modelDim, layers, heads, feedForward }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
-                if (given.Count > 0 && initialWeights.Config with { ImageDim = config.ImageDim, TextDim = config.TextDim } != config)
+                if (given.Count > 0 && initialWeights.Config with { ImageDim = config.ImageDim, TextDim = config.TextDim, Presence = config.Presence } != config)
                 {
                     throw new ArgumentException($"--init '{initPath}' is a head {initialWeights.Config.ToJson()}, which {string.Join(", ", given)} contradict: leave them out to take the checkpoint's shape.");
                 }
-                config = initialWeights.Config;
+                // A head with presence keeps it; --presence adds it to one without.
+                config = initialWeights.Config with { Presence = initialWeights.Config.Presence || config.Presence };
             }
             config.Validate();
+            if (parse.GetValue(presenceOnly) && (!config.Presence || parse.GetValue(init) is null))
+            {
+                throw new ArgumentException("--presence-only needs --presence (or an --init head that has it) and --init: it trains the presence head of a head that exists.");
+            }
             var options = new TrainingOptions
             {
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 WeightDecay = parse.GetValue(weightDecay), WarmupSteps = parse.GetValue(warmup), L1Weight = parse.GetValue(l1Weight), Dropout = parse.GetValue(dropout), Seed = parse.GetValue(seed),
+                PresenceWeight = parse.GetValue(presenceWeight), ContrastiveWeight = parse.GetValue(contrastiveWeight), PresenceOnly = parse.GetValue(presenceOnly),
                 Device = parse.GetValue(device)!, Threads = parse.GetValue(threads),
             };
             options.Validate();

@@ -141,11 +141,10 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
                 entries.Add(new FeatureIndexEntry
                 {
                     Sample = sampleIndex, Shard = shardName, Image = imageName, Text = textName,
-                    Box =
-                    [
-                        box.X1 / image.ImageWidth, box.Y1 / image.ImageHeight,
-                        box.X2 / image.ImageWidth, box.Y2 / image.ImageHeight,
-                    ],
+                    // A no-target sample keeps no box: training learns its presence, not a place.
+                    Box = sample.HasTarget
+                        ? [box.X1 / image.ImageWidth, box.Y1 / image.ImageHeight, box.X2 / image.ImageWidth, box.Y2 / image.ImageHeight]
+                        : null,
                     Expression = sample.Expression, Kind = sample.Kind, Category = sample.Category,
                     ImagePath = sample.ImagePath, ImageWidth = image.ImageWidth, ImageHeight = image.ImageHeight,
                 });
@@ -174,7 +173,7 @@ internal sealed class FeatureExtractor(GroundingPipeline pipeline, TextWriter lo
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var s in samples)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes($"{s.ImagePath}\n{s.Expression}\n{s.Box}\n"));
+            hash.AppendData(Encoding.UTF8.GetBytes(s.HasTarget ? $"{s.ImagePath}\n{s.Expression}\n{s.Box}\n" : $"{s.ImagePath}\n{s.Expression}\nno target\n"));
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }

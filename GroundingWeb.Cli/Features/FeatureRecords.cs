@@ -11,8 +11,9 @@ internal sealed record FeatureIndexEntry
     public required string Image { get; init; }
     public required string Text { get; init; }
 
-    /// <summary>Target box xyxy normalised by the decoded image's size (the fusion head's output space).</summary>
-    public required float[] Box { get; init; }
+    /// <summary>Target box xyxy normalised by the decoded image's size (the fusion head's output space); null for a no-target sample.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)]
+    public required float[]? Box { get; init; }
 
     public required string Expression { get; init; }
     public string? Kind { get; init; }

@@ -15,8 +15,12 @@ internal static class BundleExporter
 {
     public const string FusionFile = "fusion.onnx";
 
-    public static BundleManifest Export(string checkpoint, string encoderBundle, string outDirectory, string? name, string? version)
+    public static BundleManifest Export(string checkpoint, string encoderBundle, string outDirectory, string? name, string? version, double? presenceThreshold = null)
     {
+        if (presenceThreshold is { } chosen && !(chosen is > 0 and < 1))
+        {
+            throw new ArgumentException($"--presence-threshold must be a probability strictly between 0 and 1 (got {chosen}).");
+        }
         var (weights, metadata) = HeadCheckpoint.Read(checkpoint);
         var source = BundleManifest.Read(encoderBundle);
         var config = weights.Config;
@@ -54,7 +58,11 @@ internal static class BundleExporter
             Version = version ?? TrainedVersion(source.Version),
             Trained = true,
             Description = $"{source.Description?.Replace("untrained random weights", "weights trained by `grounding train`", StringComparison.Ordinal)}".Trim(),
-            Fusion = source.Fusion with { File = FusionFile, ImageSide = Path.GetFileName(imageSide), PromptSide = Path.GetFileName(promptSide) },
+            Fusion = source.Fusion with
+            {
+                File = FusionFile, ImageSide = Path.GetFileName(imageSide), PromptSide = Path.GetFileName(promptSide),
+                Presence = PresenceFor(config, presenceThreshold?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? metadata.GetValueOrDefault(HeadCheckpoint.PresenceThresholdKey)),
+            },
             // A bundle that records its files' checksums keeps doing so, with the new head's.
             Files = source.Files is null ? null : Bundles.BundleFileCopier.Checksums(outDirectory, copied),
             Provenance = new Provenance
@@ -68,6 +76,17 @@ internal static class BundleExporter
         BundleManifest.Write(outDirectory, manifest);
         return manifest;
     }
+
+    /// <summary>The manifest's presence section for a head with a presence head: the threshold training chose, else 0.5.</summary>
+    internal static PresenceManifest? PresenceFor(FusionHeadConfig? config, string? threshold) =>
+        config is { Presence: true }
+            ? new PresenceManifest
+            {
+                Output = FusionHeadConfig.PresenceOutput,
+                Kind = "logit",
+                Threshold = double.TryParse(threshold, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var chosen) && chosen is > 0 and < 1 ? chosen : 0.5,
+            }
+            : null;
 
     private static string TrainedVersion(string version)
     {

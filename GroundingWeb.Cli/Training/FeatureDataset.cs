@@ -4,14 +4,23 @@ using static TorchSharp.torch;
 
 namespace GroundingWeb.Cli.Training;
 
-/// <summary>One training batch: image tokens [B, N, Dv], padded text tokens [B, T, Dt], mask [B, T] (1 = token), targets [B, 4].</summary>
-internal sealed class FeatureBatch(Tensor image, Tensor text, Tensor mask, Tensor target) : IDisposable
+/// <summary>
+/// One training batch: image tokens [B, N, Dv], padded text tokens [B, T, Dt], mask [B, T] (1 = token),
+/// targets [B, 4] (zeros for no-target samples), presence [B] (1 has a target, 0 refers to nothing) and
+/// each sample's image index [B] (samples of one image are not each other's contrastive negatives).
+/// </summary>
+internal sealed class FeatureBatch(Tensor image, Tensor text, Tensor mask, Tensor target, Tensor present, Tensor imageIds, int positives) : IDisposable
 {
     public Tensor Image { get; } = image;
     public Tensor Text { get; } = text;
     public Tensor Mask { get; } = mask;
     public Tensor Target { get; } = target;
+    public Tensor Present { get; } = present;
+    public Tensor ImageIds { get; } = imageIds;
     public int Size => (int)Target.shape[0];
+
+    /// <summary>Samples with a target: the box loss and IoU are over these only.</summary>
+    public int Positives { get; } = positives;
 
     public void Dispose()
     {
@@ -19,6 +28,8 @@ internal sealed class FeatureBatch(Tensor image, Tensor text, Tensor mask, Tenso
         Text.Dispose();
         Mask.Dispose();
         Target.Dispose();
+        Present.Dispose();
+        ImageIds.Dispose();
     }
 }
 
@@ -31,13 +42,13 @@ internal sealed class FeatureDataset : IDisposable
     private readonly Tensor[] _images;
     private readonly Half[][] _texts;
     private readonly int[] _imageOf;
-    private readonly float[][] _boxes;
+    private readonly float[]?[] _boxes;
 
     /// <param name="images">Per image: float16 tokens [N * Dv].</param>
     /// <param name="texts">Per sample: float16 tokens [T_i * Dt].</param>
     /// <param name="imageOf">Per sample: index into <paramref name="images"/>.</param>
-    /// <param name="boxes">Per sample: normalised xyxy target.</param>
-    public FeatureDataset(int imageTokens, int imageDim, int textDim, IReadOnlyList<Half[]> images, IReadOnlyList<Half[]> texts, IReadOnlyList<int> imageOf, IReadOnlyList<float[]> boxes)
+    /// <param name="boxes">Per sample: normalised xyxy target, or null for a no-target sample.</param>
+    public FeatureDataset(int imageTokens, int imageDim, int textDim, IReadOnlyList<Half[]> images, IReadOnlyList<Half[]> texts, IReadOnlyList<int> imageOf, IReadOnlyList<float[]?> boxes)
     {
         if (texts.Count != imageOf.Count || texts.Count != boxes.Count)
         {
@@ -58,6 +69,9 @@ internal sealed class FeatureDataset : IDisposable
     }
 
     public int Count => _texts.Length;
+
+    /// <summary>Samples whose expression refers to nothing in their image.</summary>
+    public int NoTargetCount => _boxes.Count(b => b is null);
     public int ImageTokens { get; }
     public int ImageDim { get; }
     public int TextDim { get; }
@@ -79,7 +93,7 @@ internal sealed class FeatureDataset : IDisposable
         var images = new List<Half[]>();
         var texts = new List<Half[]>();
         var imageOf = new List<int>();
-        var boxes = new List<float[]>();
+        var boxes = new List<float[]?>();
         foreach (var (directory, _) in sources)
         {
             var manifest = FeaturesManifest.Read(directory);
@@ -98,7 +112,7 @@ internal sealed class FeatureDataset : IDisposable
         return new FeatureDataset(first.ImageTokens, first.ImageDim, first.TextDim, images, texts, imageOf, boxes);
     }
 
-    private static void ReadSplit(string featuresDirectory, string split, List<Half[]> images, List<Half[]> texts, List<int> imageOf, List<float[]> boxes)
+    private static void ReadSplit(string featuresDirectory, string split, List<Half[]> images, List<Half[]> texts, List<int> imageOf, List<float[]?> boxes)
     {
         var splitDirectory = Path.Combine(featuresDirectory, split);
         var indexPath = Path.Combine(splitDirectory, FeatureExtractor.IndexFile);
@@ -149,6 +163,9 @@ internal sealed class FeatureDataset : IDisposable
         var text = new float[b * length * TextDim];
         var mask = new long[b * length];
         var boxes = new float[b * 4];
+        var present = new float[b];
+        var imageIds = new long[b];
+        var positives = 0;
         var picked = new Tensor[b];
         for (var row = 0; row < b; row++)
         {
@@ -160,7 +177,13 @@ internal sealed class FeatureDataset : IDisposable
                 text[offset + k] = (float)tokens[k];
             }
             mask.AsSpan(row * length, tokens.Length / TextDim).Fill(1);
-            _boxes[s].CopyTo(boxes, row * 4);
+            if (_boxes[s] is { } box)
+            {
+                box.CopyTo(boxes, row * 4);
+                present[row] = 1;
+                positives++;
+            }
+            imageIds[row] = _imageOf[s];
             picked[row] = _images[_imageOf[s]];
         }
         using var stacked = stack(picked);
@@ -168,7 +191,10 @@ internal sealed class FeatureDataset : IDisposable
             stacked.to(ScalarType.Float32, device),
             On(tensor(text, [b, length, TextDim]), device),
             On(tensor(mask, [b, length]), device),
-            On(tensor(boxes, [b, 4]), device));
+            On(tensor(boxes, [b, 4]), device),
+            On(tensor(present, [b]), device),
+            On(tensor(imageIds, [b]), device),
+            positives);
     }
 
     private static Tensor On(Tensor values, Device device)

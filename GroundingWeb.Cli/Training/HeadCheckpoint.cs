@@ -5,7 +5,8 @@ namespace GroundingWeb.Cli.Training;
 
 /// <summary>
 /// A fusion head's weights as safetensors (float32, names from <see cref="FusionHeadWeights"/>) with its
-/// config JSON and free-form provenance in <c>__metadata__</c>.
+/// config JSON and free-form provenance in <c>__metadata__</c>. <see cref="Read"/> also takes a fusion.onnx
+/// that GroundingWeb wrote (weights and config, no provenance).
 /// </summary>
 internal static class HeadCheckpoint
 {
@@ -13,6 +14,9 @@ internal static class HeadCheckpoint
     public const string TrainedOnKey = "trained_on";
     public const string CommandKey = "command";
     public const string EpochKey = "epoch";
+
+    /// <summary>The presence probability threshold training chose on val (a head with a presence head).</summary>
+    public const string PresenceThresholdKey = "presence_threshold";
 
     public static void Write(string path, FusionHeadWeights weights, IReadOnlyDictionary<string, string> metadata)
     {
@@ -25,6 +29,14 @@ internal static class HeadCheckpoint
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"Checkpoint '{path}' does not exist.");
+        }
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            // A bundle's fusion.onnx written by us (its config in the metadata, weights by PyTorch name):
+            // a committed head can be fine-tuned without its training run's checkpoint.
+            var model = File.ReadAllBytes(path);
+            var onnxConfig = FusionHeadOnnxWriter.ReadConfig(model);
+            return (FusionHeadSplit.ReadWeights(model, onnxConfig), new Dictionary<string, string> { [TrainedOnKey] = $"the fusion head {Path.GetFullPath(path)}" });
         }
         var (tensors, metadata) = SafeTensorsFile.Read(path);
         if (!metadata.TryGetValue(FusionHeadConfig.MetadataKey, out var json))

@@ -29,6 +29,24 @@ internal sealed record TrainingOptions
     /// DETR-style L1 + IoU losses do not have that problem.
     /// </summary>
     public double L1Weight { get; init; }
+
+    /// <summary>Weight of the binary cross-entropy on presence over all samples (a head with a presence head only).</summary>
+    public double PresenceWeight { get; init; } = 1;
+
+    /// <summary>
+    /// Weight of a CLIP-style contrastive term (0 = none): each positive's projected text [CLS] token against
+    /// the mean projected image token of every image in the batch, its own image the right answer (InfoNCE,
+    /// temperature <see cref="ContrastiveTemperature"/>; other expressions of the same image are not counted as wrong).
+    /// </summary>
+    public double ContrastiveWeight { get; init; }
+
+    public const double ContrastiveTemperature = 0.07;
+
+    /// <summary>
+    /// Train the presence head alone: every other weight stays as it came (from --init), so boxes and their
+    /// metrics are exactly the starting head's. For adding "not in this image" to a head that is already good.
+    /// </summary>
+    public bool PresenceOnly { get; init; }
     public string Device { get; init; } = "cpu";
     public int Threads { get; init; } = 1;
 
@@ -43,6 +61,12 @@ internal sealed record TrainingOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Threads, 1, "--threads");
         ArgumentOutOfRangeException.ThrowIfNegative(WarmupSteps, "--warmup-steps");
         ArgumentOutOfRangeException.ThrowIfNegative(L1Weight, "--l1-weight");
+        ArgumentOutOfRangeException.ThrowIfNegative(PresenceWeight, "--presence-weight");
+        ArgumentOutOfRangeException.ThrowIfNegative(ContrastiveWeight, "--contrastive-weight");
+        if (PresenceOnly && ContrastiveWeight > 0)
+        {
+            throw new ArgumentException("--presence-only trains the presence head alone; the contrastive term trains the projections: use one or the other.");
+        }
         if (!(LearningRate > 0) || WeightDecay < 0 || Dropout is < 0 or >= 1)
         {
             throw new ArgumentException($"--lr must be positive, --weight-decay not negative and --dropout in [0, 1) (got {LearningRate}, {WeightDecay}, {Dropout}).");
@@ -64,8 +88,16 @@ internal sealed record TrainingState
 
 internal sealed record TrainingSummary(List<EpochRecord> History, int BestEpoch, double BestValIou, long Steps, double Seconds, long SamplesSeen);
 
+/// <summary>One step's numbers: the mean DIoU over the batch's positives, their summed IoU and count, and the presence loss (0 without a presence head).</summary>
+internal readonly record struct StepResult(float Diou, float IouSum, int Positives, float PresenceLoss);
+
+/// <summary>A split's numbers in eval mode: DIoU and IoU over positives; presence accuracy at 0.5, AUROC and the best threshold over all samples (null without a presence head).</summary>
+internal sealed record SplitScores(double Loss, double Iou, double? PresenceAccuracy, double? PresenceAuroc, double? PresenceThreshold);
+
 /// <summary>
-/// Trains the fusion head on cached features (DESIGN.md section 7): DIoU loss, AdamW, cosine learning
+/// Trains the fusion head on cached features (DESIGN.md section 7): DIoU loss on samples with a target,
+/// binary cross-entropy on presence over all samples for a head with a presence head (and an optional
+/// contrastive term), AdamW, cosine learning
 /// rate over all steps, best checkpoint by val IoU, a resumable last checkpoint after every epoch.
 /// Every epoch reseeds torch and the shuffle from (seed, epoch), so a resumed run repeats an
 /// uninterrupted one.
@@ -76,6 +108,7 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
     public const string HistoryFile = "history.json";
     public const string LastFile = "last.json";
     private const string TableHeader = "Epoch | Train Loss | Train IoU | Val Loss | Val IoU";
+    private const string PresenceHeader = " | Val Presence Acc | Val AUROC";
     private static readonly JsonSerializerOptions JsonOptions = GroundingJson.Indented;
 
     /// <param name="provenance">Stored in the checkpoints' metadata (trained_on, command).</param>
@@ -114,7 +147,13 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
 
         log.WriteLine($"train: {train.Count} samples ({stepsPerEpoch} steps of {options.BatchSize}), val: {val.Count}; {config.ParameterCount:N0} parameters; " +
                       $"device {device.type.ToString().ToLowerInvariant()}, {options.Threads} thread(s)" + (state is null ? "" : $"; resuming after epoch {state.Epoch}"));
-        log.WriteLine(TableHeader);
+        if (train.NoTargetCount + val.NoTargetCount > 0)
+        {
+            log.WriteLine(config.Presence
+                ? $"no-target samples: {train.NoTargetCount} train, {val.NoTargetCount} val (presence loss on all samples, box loss on the others)"
+                : $"no-target samples: {train.NoTargetCount} train, {val.NoTargetCount} val, left out of the box loss; add --presence to learn from them");
+        }
+        log.WriteLine(TableHeader + (config.Presence ? PresenceHeader : ""));
         history.ForEach(r => log.WriteLine(Row(r)));
 
         var clock = Stopwatch.StartNew();
@@ -126,30 +165,37 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
             model.train();
             progress.StartEpoch(epoch, options.Epochs, stepsPerEpoch);
             double lossSum = 0, iouSum = 0;
+            var positivesSeen = 0;
             for (var s = 0; s < stepsPerEpoch; s++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var start = s * options.BatchSize;
                 using var batch = train.MakeBatch(order.AsSpan(start, Math.Min(options.BatchSize, train.Count - start)), device);
-                var (diou, iou) = Step(model, optimizer, batch, LearningRateAt(step, totalSteps));
-                // The table reports the DIoU part, comparable with the validation loss and the reference.
-                lossSum += diou * batch.Size;
-                iouSum += iou;
+                var result = Step(model, optimizer, batch, LearningRateAt(step, totalSteps));
+                // The table reports the DIoU part over positives, comparable with the validation loss and the reference.
+                lossSum += result.Diou * result.Positives;
+                iouSum += result.IouSum;
+                positivesSeen += result.Positives;
                 step++;
                 stepsRun++;
                 samplesSeen += batch.Size;
-                progress.Step(s + 1, lossSum / (start + batch.Size), start + batch.Size);
+                progress.Step(s + 1, lossSum / Math.Max(1, positivesSeen), start + batch.Size);
             }
-            var (valLoss, valIou) = Evaluate(model, val, device);
-            var record = new EpochRecord { Epoch = epoch, TrainLoss = lossSum / train.Count, TrainIou = iouSum / train.Count, ValLoss = valLoss, ValIou = valIou };
+            var scores = Evaluate(model, val, device);
+            var record = new EpochRecord
+            {
+                Epoch = epoch, TrainLoss = lossSum / Math.Max(1, positivesSeen), TrainIou = iouSum / Math.Max(1, positivesSeen), ValLoss = scores.Loss, ValIou = scores.Iou,
+                ValPresenceAccuracy = scores.PresenceAccuracy, ValPresenceAuroc = scores.PresenceAuroc,
+            };
+            var valIou = scores.Iou;
             history.Add(record);
             log.WriteLine(Row(record));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, HistoryFile), JsonSerializer.Serialize(history, JsonOptions));
             if (valIou > bestIou)
             {
                 (bestIou, bestEpoch) = (valIou, epoch);
-                HeadCheckpoint.Write(Path.Combine(runDirectory, BestFile), model.ExportWeights(), Metadata(provenance, history, epoch));
+                HeadCheckpoint.Write(Path.Combine(runDirectory, BestFile), model.ExportWeights(), Metadata(provenance, history, epoch, scores.PresenceThreshold));
             }
             SaveLast(runDirectory, model, optimizer, new TrainingState
             {
@@ -168,44 +214,107 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
         return new TrainingSummary(history, bestEpoch, bestIou, stepsRun, seconds, samplesSeen);
     }
 
-    public OptimizerHelper CreateOptimizer(FusionHeadModule model) =>
-        optim.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay);
+    public OptimizerHelper CreateOptimizer(FusionHeadModule model)
+    {
+        if (!options.PresenceOnly)
+        {
+            return optim.AdamW(model.parameters(), options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay);
+        }
+        var presence = new List<Parameter>();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            var trainable = name.StartsWith("presence.", StringComparison.Ordinal);
+            parameter.requires_grad = trainable;
+            if (trainable) presence.Add(parameter);
+        }
+        return optim.AdamW(presence, options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay);
+    }
 
     /// <summary>
     /// One optimisation step on a batch: forward, loss, backward, AdamW. Returns the batch's mean DIoU loss
     /// and its summed IoU. <c>grounding bench</c> times exactly this.
     /// </summary>
-    public (float Diou, float IouSum) Step(FusionHeadModule model, OptimizerHelper optimizer, FeatureBatch batch, double learningRate)
+    public StepResult Step(FusionHeadModule model, OptimizerHelper optimizer, FeatureBatch batch, double learningRate)
     {
         foreach (var group in optimizer.ParamGroups)
         {
             group.LearningRate = learningRate;
         }
-        var predicted = model.call(batch.Image, batch.Text, batch.Mask);
-        var diou = BoxLoss.DistanceIou(predicted, batch.Target);
-        var loss = options.L1Weight > 0 ? diou + options.L1Weight * (predicted - batch.Target).abs().mean() : diou;
+        using var outputs = model.Predict(batch.Image, batch.Text, batch.Mask);
+        var predicted = outputs.Boxes;
+        // Box terms over the positives only: a no-target sample has no box to learn.
+        var positives = Math.Max(1, batch.Positives);
+        var diou = (BoxLoss.DistanceIouPerBox(predicted, batch.Target) * batch.Present).sum() / positives;
+        // With the presence head alone in training, the box terms are reported, not learned from.
+        var loss = options.PresenceOnly ? tensor(0f, device: predicted.device) : diou;
+        if (options.L1Weight > 0 && !options.PresenceOnly)
+        {
+            loss = loss + options.L1Weight * ((predicted - batch.Target).abs().mean([1]) * batch.Present).sum() / positives;
+        }
+        Tensor? presenceLoss = null;
+        if (outputs.PresenceLogits is { } logits)
+        {
+            presenceLoss = nn.functional.binary_cross_entropy_with_logits(logits.squeeze(1), batch.Present);
+            loss = loss + options.PresenceWeight * presenceLoss;
+        }
+        if (options.ContrastiveWeight > 0 && batch.Positives > 0 && !options.PresenceOnly)
+        {
+            loss = loss + options.ContrastiveWeight * Contrastive(outputs, batch);
+        }
         optimizer.zero_grad();
         loss.backward();
         optimizer.step();
-        return (diou.item<float>(), BoxLoss.Iou(predicted.detach(), batch.Target).sum().item<float>());
+        return new StepResult(
+            batch.Positives == 0 ? 0 : diou.item<float>(),
+            (BoxLoss.Iou(predicted.detach(), batch.Target) * batch.Present).sum().item<float>(),
+            batch.Positives,
+            presenceLoss?.item<float>() ?? 0);
     }
 
-    /// <summary>Mean DIoU loss and IoU over a split, in eval mode (no dropout), in order.</summary>
-    public (double Loss, double Iou) Evaluate(FusionHeadModule model, FeatureDataset data, Device device)
+    /// <summary>InfoNCE of each positive's text [CLS] over the batch's images; other samples of its own image are masked out.</summary>
+    private static Tensor Contrastive(HeadOutputs outputs, FeatureBatch batch)
+    {
+        var text = nn.functional.normalize(outputs.TextClass, p: 2, dim: 1);
+        var image = nn.functional.normalize(outputs.ImageMean, p: 2, dim: 1);
+        var similarity = text.matmul(image.t()) / TrainingOptions.ContrastiveTemperature;
+        var sameImage = batch.ImageIds.unsqueeze(1).eq(batch.ImageIds.unsqueeze(0));
+        var self = eye(batch.Size, dtype: ScalarType.Bool, device: similarity.device);
+        similarity = similarity.masked_fill(sameImage.logical_and(self.logical_not()), -1e9);
+        var own = similarity.log_softmax(1).diagonal();
+        return -(own * batch.Present).sum() / batch.Positives;
+    }
+
+    /// <summary>DIoU loss and IoU over a split's positives and, for a presence head, presence accuracy and AUROC over all; eval mode, in order.</summary>
+    public SplitScores Evaluate(FusionHeadModule model, FeatureDataset data, Device device)
     {
         model.eval();
         using var noGrad = no_grad();
         double lossSum = 0, iouSum = 0;
+        var positives = 0;
+        var presence = new List<(bool Positive, double Score)>();
         var indices = Enumerable.Range(0, data.Count).ToArray();
         for (var start = 0; start < data.Count; start += options.BatchSize)
         {
             using var scope = NewDisposeScope();
             using var batch = data.MakeBatch(indices.AsSpan(start, Math.Min(options.BatchSize, data.Count - start)), device);
-            var predicted = model.call(batch.Image, batch.Text, batch.Mask);
-            lossSum += BoxLoss.DistanceIouPerBox(predicted, batch.Target).sum().item<float>();
-            iouSum += BoxLoss.Iou(predicted, batch.Target).sum().item<float>();
+            using var outputs = model.Predict(batch.Image, batch.Text, batch.Mask);
+            lossSum += (BoxLoss.DistanceIouPerBox(outputs.Boxes, batch.Target) * batch.Present).sum().item<float>();
+            iouSum += (BoxLoss.Iou(outputs.Boxes, batch.Target) * batch.Present).sum().item<float>();
+            positives += batch.Positives;
+            if (outputs.PresenceLogits is { } logits)
+            {
+                var scores = logits.squeeze(1).sigmoid().cpu().data<float>().ToArray();
+                var present = batch.Present.cpu().data<float>().ToArray();
+                presence.AddRange(scores.Select((score, i) => (present[i] > 0.5f, (double)score)));
+            }
         }
-        return (lossSum / data.Count, iouSum / data.Count);
+        if (presence.Count == 0)
+        {
+            return new SplitScores(lossSum / Math.Max(1, positives), iouSum / Math.Max(1, positives), null, null, null);
+        }
+        var accuracy = presence.Count(p => p.Score >= 0.5 == p.Positive) / (double)presence.Count;
+        return new SplitScores(lossSum / Math.Max(1, positives), iouSum / Math.Max(1, positives), accuracy,
+            Evaluation.Metrics.PresenceMetrics.Auroc(presence), Evaluation.Metrics.PresenceMetrics.BestThreshold(presence));
     }
 
     public double LearningRateAt(long step, long totalSteps)
@@ -220,7 +329,8 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
     }
 
     public static string Row(EpochRecord r) =>
-        $"{r.Epoch,5} | {r.TrainLoss,10:F4} | {r.TrainIou,9:F4} | {r.ValLoss,8:F4} | {r.ValIou,7:F4}";
+        $"{r.Epoch,5} | {r.TrainLoss,10:F4} | {r.TrainIou,9:F4} | {r.ValLoss,8:F4} | {r.ValIou,7:F4}" +
+        (r.ValPresenceAccuracy is { } accuracy ? $" | {accuracy,16:F4} | {r.ValPresenceAuroc?.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) ?? "-",9}" : "");
 
     public static Device ResolveDevice(string name)
     {
@@ -261,12 +371,20 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
         return order;
     }
 
-    private static Dictionary<string, string> Metadata(IReadOnlyDictionary<string, string> provenance, List<EpochRecord> history, int epoch) =>
-        new(provenance)
+    private static Dictionary<string, string> Metadata(IReadOnlyDictionary<string, string> provenance, List<EpochRecord> history, int epoch, double? presenceThreshold = null)
+    {
+        var metadata = new Dictionary<string, string>(provenance)
         {
             [HeadCheckpoint.EpochKey] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [HeadCheckpoint.HistoryKey] = JsonSerializer.Serialize(history, JsonOptions),
         };
+        if (presenceThreshold is { } threshold)
+        {
+            // Chosen on val (best balanced accuracy); the exported bundle's presence threshold.
+            metadata[HeadCheckpoint.PresenceThresholdKey] = threshold.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return metadata;
+    }
 
     private static void SaveLast(string runDirectory, FusionHeadModule model, OptimizerHelper optimizer, TrainingState state, IReadOnlyDictionary<string, string> provenance)
     {

@@ -3,8 +3,9 @@ using GroundingWeb.Inference.Geometry;
 namespace GroundingWeb.Evaluation.Datasets;
 
 /// <summary>
-/// One referring expression and the box it refers to: what every dataset reader yields (one sample
-/// per sentence), whatever the source format (DESIGN.md section 5).
+/// One referring expression and the box it refers to (or, for a no-target sample, the fact that it
+/// refers to nothing): what every dataset reader yields (one sample per sentence), whatever the
+/// source format (DESIGN.md section 5).
 /// </summary>
 public sealed record GroundingSample
 {
@@ -19,8 +20,14 @@ public sealed record GroundingSample
 
     public required string Expression { get; init; }
 
-    /// <summary>xyxy in pixels of the image as decoded (EXIF orientation applied).</summary>
+    /// <summary>xyxy in pixels of the image as decoded (EXIF orientation applied); empty for a no-target sample.</summary>
     public required Box Box { get; init; }
+
+    /// <summary>
+    /// False for a no-target sample: the expression refers to nothing in the image (a negative, GREC-style;
+    /// JSON Lines writes its box as null). Its <see cref="Box"/> is empty and is never scored by IoU.
+    /// </summary>
+    public bool HasTarget { get; init; } = true;
 
     /// <summary>train, val, testA, testB (RefCOCO UNC names; other datasets may add their own).</summary>
     public required string Split { get; init; }

@@ -66,9 +66,9 @@ internal static class JsonLinesDatasetReader
                 continue;
             }
 
-            var box = ToBox(record, file, lineNumber);
+            var box = record.Box is null ? default : ToBox(record.Box, record.BoxFormat, file, lineNumber);
             var imagePath = Path.GetFullPath(Path.Combine(folder, record.Image));
-            var problem = DatasetImages.Problem(imagePath, roots, out var root) ?? SampleChecks.CheckBox(box, record.ImageWidth, record.ImageHeight);
+            var problem = DatasetImages.Problem(imagePath, roots, out var root) ?? (record.Box is null ? null : SampleChecks.CheckBox(box, record.ImageWidth, record.ImageHeight));
             if (problem is not null)
             {
                 sink.Skip(file, lineNumber, problem);
@@ -81,6 +81,7 @@ internal static class JsonLinesDatasetReader
                 ImageRoot = root,
                 Expression = record.Expression,
                 Box = box,
+                HasTarget = record.Box is not null,
                 Split = split,
                 Category = record.Category,
                 Kind = record.Kind,
@@ -106,27 +107,26 @@ internal static class JsonLinesDatasetReader
             throw new InvalidDataException($"{file} line {lineNumber}: not a valid record: {e.Message}", e);
         }
 
-        if (record is null || string.IsNullOrEmpty(record.Image) || record.Expression is null || record.Box is null)
+        if (record is null || string.IsNullOrEmpty(record.Image) || record.Expression is null)
         {
-            throw new InvalidDataException($"{file} line {lineNumber}: a record needs 'image', 'expression' and 'box'.");
+            throw new InvalidDataException($"{file} line {lineNumber}: a record needs 'image', 'expression' and 'box' (null for an expression that refers to nothing).");
         }
 
         return record;
     }
 
-    private static Box ToBox(JsonLinesRecord record, string file, long lineNumber)
+    private static Box ToBox(double[] b, string boxFormat, string file, long lineNumber)
     {
-        var b = record.Box;
         if (b.Length != 4)
         {
             throw new InvalidDataException($"{file} line {lineNumber}: 'box' has {b.Length} numbers, not 4.");
         }
 
-        return record.BoxFormat switch
+        return boxFormat switch
         {
             "xyxy" => new Box((float)b[0], (float)b[1], (float)b[2], (float)b[3]),
             "xywh" => Box.FromXywh((float)b[0], (float)b[1], (float)b[2], (float)b[3]),
-            _ => throw new InvalidDataException($"{file} line {lineNumber}: boxFormat '{record.BoxFormat}' is neither 'xyxy' nor 'xywh'."),
+            _ => throw new InvalidDataException($"{file} line {lineNumber}: boxFormat '{boxFormat}' is neither 'xyxy' nor 'xywh'."),
         };
     }
 }

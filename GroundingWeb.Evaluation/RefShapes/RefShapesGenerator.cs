@@ -1,10 +1,18 @@
 namespace GroundingWeb.Evaluation.RefShapes;
 
 /// <summary>How much RefShapes to generate: a seed (the same seed gives byte-identical files), images, split fractions.</summary>
-public sealed record RefShapesOptions(int Seed, int Images, double ValFraction = 0.1, double TestAFraction = 0.1, double TestBFraction = 0.1)
+/// <param name="NegativesPerImage">
+/// No-target expressions per image (issue 15): phrases of the split's kinds that refer to nothing in it.
+/// 0 reproduces generator 1.0's datasets exactly; the positives do not depend on it.
+/// </param>
+public sealed record RefShapesOptions(int Seed, int Images, double ValFraction = 0.1, double TestAFraction = 0.1, double TestBFraction = 0.1, int NegativesPerImage = 1)
 {
     public void Validate()
     {
+        if (NegativesPerImage is < 0 or > 3)
+        {
+            throw new ArgumentException($"--negatives must be between 0 and 3 per image (got {NegativesPerImage}).");
+        }
         if (Images < 1)
         {
             throw new ArgumentException($"--images must be at least 1 (got {Images}).");
@@ -32,9 +40,12 @@ internal sealed record RefShapesImage(long ImageId, string Split, RenderedScene 
 /// </summary>
 internal static class RefShapesGenerator
 {
-    public const string Version = "1.0";
+    /// <summary>1.1 added no-target expressions (target -1); with none asked for, its files are 1.0's.</summary>
+    public const string Version = "1.1";
 
     public static readonly string[] Splits = ["train", "val", "testA", "testB"];
+
+    private const int NegativeStream = -1_000_000;
 
     private static readonly ExpressionKind[] AllKinds = RefShapesVocabulary.Kinds;
     private static readonly ExpressionKind[] AttributeKinds = [ExpressionKind.Attribute];
@@ -66,7 +77,7 @@ internal static class RefShapesGenerator
         _ => AllKinds,
     };
 
-    public static RefShapesImage GenerateImage(int seed, long imageId, string split)
+    public static RefShapesImage GenerateImage(int seed, long imageId, string split, int negatives)
     {
         var imageSeed = RandomPick.DeriveSeed(seed, imageId);
         // A scene without any usable expression of the split's kinds (rare: two identical shapes for
@@ -77,6 +88,17 @@ internal static class RefShapesGenerator
             var expressions = SampleComposer.Compose(rendered.Scene, KindsOf(split), new Random(RandomPick.DeriveSeed(imageSeed, -1 - attempt)));
             if (expressions.Count > 0)
             {
+                // A random stream of their own: the positives are the same with or without negatives.
+                var negativeRng = new Random(RandomPick.DeriveSeed(imageSeed, NegativeStream - attempt));
+                var texts = expressions.Select(e => e.Text).ToHashSet(StringComparer.Ordinal);
+                for (var n = 0; n < negatives; n++)
+                {
+                    if (NegativeExpressions.Pick(rendered.Scene, KindsOf(split), negativeRng) is { } negative
+                        && ExpressionPhrasing.Phrase(negative, negativeRng) is var text && texts.Add(text))
+                    {
+                        expressions.Add(new ComposedExpression(ComposedExpression.NoTarget, negative, text));
+                    }
+                }
                 return new RefShapesImage(imageId, split, rendered, expressions);
             }
         }

@@ -24,7 +24,8 @@ public sealed record RefShapesSummary
     public required string[] Sizes { get; init; }
 }
 
-public sealed record SplitSummary(int Images, int Samples, Dictionary<string, int> Kinds, Dictionary<string, int> Categories);
+/// <param name="Negatives">Of <paramref name="Samples"/>, the no-target expressions (Kinds and Categories count the others).</param>
+public sealed record SplitSummary(int Images, int Samples, int Negatives, Dictionary<string, int> Kinds, Dictionary<string, int> Categories);
 
 /// <summary>
 /// Writes RefShapes in our JSON Lines layout: <c>&lt;split&gt;.jsonl</c>, <c>images/&lt;split&gt;/&lt;id&gt;.png</c> and
@@ -59,7 +60,7 @@ public static class RefShapesWriter
         }
         Parallel.For(0, jobs.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
-            var image = RefShapesGenerator.GenerateImage(options.Seed, jobs[i].Id, jobs[i].Split);
+            var image = RefShapesGenerator.GenerateImage(options.Seed, jobs[i].Id, jobs[i].Split, options.NegativesPerImage);
             WriteAtomically(Path.Combine(folder, ImagePath(image)), stream => EncodePng(image.Rendered, stream));
             // The pixels are not needed any more; keep only the scene for the records.
             images[i] = image with { Rendered = image.Rendered with { Rgb = [] } };
@@ -96,21 +97,22 @@ public static class RefShapesWriter
         var records = new List<JsonLinesRecord>();
         foreach (var e in image.Expressions)
         {
-            var target = scene.Objects[e.Target];
-            var box = target.Box;
+            // A no-target expression has no box, category or annotation: "box": null says it refers to nothing.
+            var target = e.HasTarget ? scene.Objects[e.Target] : null;
+            var box = target?.Box;
             records.Add(new JsonLinesRecord
             {
                 Image = ImagePath(image),
                 Expression = e.Text,
-                Box = [Round(box.X1), Round(box.Y1), Round(box.X2), Round(box.Y2)],
+                Box = box is { } b ? [Round(b.X1), Round(b.Y1), Round(b.X2), Round(b.Y2)] : null,
                 BoxFormat = "xyxy",
                 Split = image.Split,
-                Category = target.Shape.Name(),
+                Category = target?.Shape.Name(),
                 Kind = e.Expression.Kind.Name(),
                 ImageId = image.ImageId,
                 RefId = refId,
                 SentenceId = refId,
-                AnnotationId = image.ImageId * 10 + e.Target,
+                AnnotationId = e.HasTarget ? image.ImageId * 10 + e.Target : null,
                 ImageWidth = scene.Width,
                 ImageHeight = scene.Height,
             });
@@ -126,8 +128,9 @@ public static class RefShapesWriter
         var splits = RefShapesGenerator.Splits.ToDictionary(s => s, s =>
         {
             var ofSplit = images.Where(im => im.Split == s).ToList();
-            var expressions = ofSplit.SelectMany(im => im.Expressions.Select(e => (e.Expression.Kind, im.Rendered.Scene.Objects[e.Target].Shape))).ToList();
-            return new SplitSummary(ofSplit.Count, expressions.Count,
+            var expressions = ofSplit.SelectMany(im => im.Expressions.Where(e => e.HasTarget).Select(e => (e.Expression.Kind, im.Rendered.Scene.Objects[e.Target].Shape))).ToList();
+            var negatives = ofSplit.Sum(im => im.Expressions.Count(e => !e.HasTarget));
+            return new SplitSummary(ofSplit.Count, expressions.Count + negatives, negatives,
                 RefShapesVocabulary.Kinds.ToDictionary(k => k.Name(), k => expressions.Count(e => e.Kind == k)),
                 RefShapesVocabulary.Shapes.ToDictionary(k => k.Name(), k => expressions.Count(e => e.Shape == k)));
         });

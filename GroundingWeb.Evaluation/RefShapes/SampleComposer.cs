@@ -1,7 +1,12 @@
 namespace GroundingWeb.Evaluation.RefShapes;
 
-/// <summary>One referring expression of a scene: its target object, structured form and words.</summary>
-internal sealed record ComposedExpression(int Target, ReferringExpression Expression, string Text);
+/// <summary>One referring expression of a scene: its target object (<see cref="NoTarget"/> for one that refers to nothing), structured form and words.</summary>
+internal sealed record ComposedExpression(int Target, ReferringExpression Expression, string Text)
+{
+    public const int NoTarget = -1;
+
+    public bool HasTarget => Target != NoTarget;
+}
 
 /// <summary>
 /// Picks the expressions of one image: several, of varied kinds and targets, each unambiguous, never

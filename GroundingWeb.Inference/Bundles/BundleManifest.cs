@@ -131,6 +131,25 @@ public sealed record FusionHeadManifest
 
     /// <summary>Only <c>xyxy-normalized</c> exists today: (xmin, ymin, xmax, ymax) in [0,1] of the resized input.</summary>
     public string BoxFormat { get; init; } = "xyxy-normalized";
+
+    /// <summary>
+    /// Optional second output: a presence score per prompt, whether the phrase names something in the
+    /// image. Null for heads without one: they give boxes and no score, as before.
+    /// </summary>
+    public PresenceManifest? Presence { get; init; }
+}
+
+/// <summary>The fusion head's presence output (DESIGN.md section 3, issue 15).</summary>
+public sealed record PresenceManifest
+{
+    /// <summary>The output's name in the fusion graph (and the split form's prompt side): shape [B, 1].</summary>
+    public string Output { get; init; } = "presence";
+
+    /// <summary><c>logit</c> (the runtime applies the sigmoid) or <c>probability</c> (already in [0, 1]).</summary>
+    public string Kind { get; init; } = "logit";
+
+    /// <summary>The probability at and above which the phrase counts as found (the box is drawn); in (0, 1).</summary>
+    public required double Threshold { get; init; }
 }
 
 /// <summary>
@@ -170,4 +189,10 @@ public sealed record EpochRecord
     public double TrainIou { get; init; }
     public double ValLoss { get; init; }
     public double ValIou { get; init; }
+
+    /// <summary>A presence head's val accuracy at probability 0.5 (share of samples it calls right), else null.</summary>
+    public double? ValPresenceAccuracy { get; init; }
+
+    /// <summary>A presence head's val AUROC (positives against no-target samples), else null.</summary>
+    public double? ValPresenceAuroc { get; init; }
 }

@@ -66,6 +66,21 @@ internal static class BundleManifestReader
         {
             Fail("text.tokenizer.maxTokens", $"must be between 2 and 4096 (is {m.Text.Tokenizer.MaxTokens}).");
         }
+        if (m.Fusion.Presence is { } presence)
+        {
+            if (presence.Kind is not ("logit" or "probability"))
+            {
+                Fail("fusion.presence.kind", $"is '{presence.Kind}'; it must be 'logit' or 'probability'.");
+            }
+            if (!(presence.Threshold is > 0 and < 1))
+            {
+                Fail("fusion.presence.threshold", $"is {presence.Threshold}; it must be a probability strictly between 0 and 1.");
+            }
+            if (string.IsNullOrWhiteSpace(presence.Output))
+            {
+                Fail("fusion.presence.output", "is empty; it names the fusion graph's presence output.");
+            }
+        }
         if (m.Fusion.BoxFormat != "xyxy-normalized")
         {
             Fail("fusion.boxFormat", $"is '{m.Fusion.BoxFormat}'; only 'xyxy-normalized' is supported.");

@@ -42,6 +42,16 @@ internal sealed class SignatureValidator(string manifestPath)
         Expect(session, "fusion.textTokens", f.TextTokens, isInput: true, TensorElementType.Float, [-1, -1, m.Text.Width]);
         Expect(session, "fusion.textMask", f.TextMask, isInput: true, TensorElementType.Int64, [-1, -1]);
         Expect(session, "fusion.output", f.Output, isInput: false, TensorElementType.Float, [-1, 4]);
+        ExpectPresence(f, session);
+    }
+
+    /// <summary>A declared presence output must be there, [B, 1]; one that is not declared is ignored (the bundle shows no score).</summary>
+    private void ExpectPresence(FusionHeadManifest f, ModelSession session)
+    {
+        if (f.Presence is { } presence)
+        {
+            Expect(session, "fusion.presence.output", presence.Output, isInput: false, TensorElementType.Float, [-1, 1]);
+        }
     }
 
     /// <summary>The split form: each half's signature, and the image side's outputs fit the prompt side's inputs.</summary>
@@ -60,6 +70,7 @@ internal sealed class SignatureValidator(string manifestPath)
             Expect(promptSide, "fusion.promptSide", name, isInput: true, TensorElementType.Float, [produced[0], -1, produced[2], produced[3], produced[4]]);
         }
         Expect(promptSide, "fusion.output", f.Output, isInput: false, TensorElementType.Float, [-1, 4]);
+        ExpectPresence(f, promptSide);
     }
 
     public void ValidateVocabulary(TextEncoderManifest m, int vocabularySize, long? embeddingRows)

@@ -217,8 +217,9 @@ public sealed partial class GroundingPipeline : IDisposable
         var textTokens = RunTextEncoder(batch);
         var textMs = Lap(clock);
         cancellationToken.ThrowIfCancellationRequested();
-        var boxes = RunFusion(encoded, textTokens, batch);
+        var (boxes, presence) = RunFusion(encoded, textTokens, batch);
         var fusionMs = Lap(clock);
+        var threshold = _bundle.Manifest.Fusion.Presence?.Threshold;
 
         var predictions = new PromptPrediction[prompts.Count];
         for (var i = 0; i < prompts.Count; i++)
@@ -229,6 +230,8 @@ public sealed partial class GroundingPipeline : IDisposable
                 Prompt = prompts[i],
                 NormalizedBox = normalized,
                 PixelBox = normalized.Scale(encoded.ImageWidth, encoded.ImageHeight).Clamp(encoded.ImageWidth, encoded.ImageHeight),
+                Presence = presence?[i],
+                Found = presence is null ? null : presence[i] >= threshold,
             };
         }
         var timings = new StageTimings
@@ -427,9 +430,11 @@ public sealed partial class GroundingPipeline : IDisposable
             outputs[1].GetTensorDataAsSpan<float>().ToArray(), outputs[1].GetTensorTypeAndShape().Shape);
     }
 
-    private float[] RunFusion(EncodedImage image, float[] textTokens, TokenBatch batch)
+    /// <summary>Boxes [B * 4] and, for a head with a presence output, one probability per prompt (else null).</summary>
+    private (float[] Boxes, float[]? Presence) RunFusion(EncodedImage image, float[] textTokens, TokenBatch batch)
     {
         var fusion = _bundle.Manifest.Fusion;
+        string[] outputNames = fusion.Presence is { } presence ? [fusion.Output, presence.Output] : [fusion.Output];
         var b = batch.BatchSize;
         using var textValue = OrtValue.CreateTensorValueFromMemory(textTokens, [b, batch.SequenceLength, _bundle.Manifest.Text.Width]);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(batch.AttentionMask, [b, batch.SequenceLength]);
@@ -440,8 +445,8 @@ public sealed partial class GroundingPipeline : IDisposable
             using var keys = OrtValue.CreateTensorValueFromMemory(memory.Keys, memory.KeysShape);
             using var values = OrtValue.CreateTensorValueFromMemory(memory.Values, memory.ValuesShape);
             using var split = _bundle.FusionPromptSide!.Session.Run(
-                run, [fusion.TextTokens, fusion.TextMask, FusionHeadManifest.CrossKeys, FusionHeadManifest.CrossValues], [textValue, maskValue, keys, values], [fusion.Output]);
-            return split[0].GetTensorDataAsSpan<float>().ToArray();
+                run, [fusion.TextTokens, fusion.TextMask, FusionHeadManifest.CrossKeys, FusionHeadManifest.CrossValues], [textValue, maskValue, keys, values], outputNames);
+            return Read(split, fusion.Presence);
         }
         var tokens = image.Tokens!;
         var perImage = tokens.Tokens.Length;
@@ -455,13 +460,31 @@ public sealed partial class GroundingPipeline : IDisposable
             }
             using var imageValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tiled.AsMemory(0, perImage * b), [b, tokens.Count, tokens.Width]);
             using var outputs = _bundle.Fusion!.Session.Run(
-                run, [fusion.ImageTokens, fusion.TextTokens, fusion.TextMask], [imageValue, textValue, maskValue], [fusion.Output]);
-            return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+                run, [fusion.ImageTokens, fusion.TextTokens, fusion.TextMask], [imageValue, textValue, maskValue], outputNames);
+            return Read(outputs, fusion.Presence);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(tiled);
         }
+    }
+
+    private static (float[] Boxes, float[]? Presence) Read(IDisposableReadOnlyCollection<OrtValue> outputs, PresenceManifest? presence)
+    {
+        var boxes = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        if (presence is null)
+        {
+            return (boxes, null);
+        }
+        var scores = outputs[1].GetTensorDataAsSpan<float>().ToArray();
+        if (presence.Kind == "logit")
+        {
+            for (var i = 0; i < scores.Length; i++)
+            {
+                scores[i] = 1f / (1f + MathF.Exp(-scores[i]));
+            }
+        }
+        return (boxes, scores);
     }
 
     /// <summary>Exports with dynamic axes are only checked when they run: their output must have the shape the manifest states.</summary>

@@ -12,6 +12,15 @@ public sealed record PromptPrediction
 
     /// <summary>xyxy in [0,1] as the fusion head returned it.</summary>
     public required Box NormalizedBox { get; init; }
+
+    /// <summary>The presence probability (the phrase names something in the image), for a head with a presence output; else null.</summary>
+    public double? Presence { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="Presence"/> reaches the bundle's threshold: false means "not in this image" and the box
+    /// is only the head's best guess. Null for a head without presence (a box, no verdict).
+    /// </summary>
+    public bool? Found { get; init; }
 }
 
 /// <summary>Milliseconds per stage; stages skipped thanks to the cache are 0.</summary>

@@ -28,7 +28,8 @@ public sealed class BusyBrowserTests(BrowserFixture fixture)
             Assert.Equal(0, await page.Locator("g.prediction").CountAsync());
         }
         await page.ClickAsync("#ground-button");
-        await BrowserFixture.WaitUntilAsync(page, "document.querySelectorAll('g.prediction').length === 1");
+        // Grounded: one result row (the demo's presence head may call a cat "not in this image" and draw no box).
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelectorAll('tr.result-row').length === 1");
 
         Assert.Equal(0, await page.Locator("#error").CountAsync());
     }

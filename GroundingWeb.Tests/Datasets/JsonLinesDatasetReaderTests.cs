@@ -20,6 +20,26 @@ public sealed class JsonLinesDatasetReaderTests : IDisposable
         return sink.ToResult();
     }
 
+    /// <summary>"box": null is an expression that refers to nothing in its image (issue 15); a missing box is still an error.</summary>
+    [Fact]
+    public void ANullBoxIsANoTargetSampleAndAMissingBoxAnError()
+    {
+        File.WriteAllLines(_temp.File("val.jsonl"),
+        [
+            """{"image":"img/a.png","expression":"the green star","box":null,"kind":"attribute"}""",
+            """{"image":"img/a.png","expression":"left cat","box":[10,5,30,25]}""",
+        ]);
+
+        var result = Read();
+
+        Assert.Empty(result.Skipped);
+        Assert.Equal([false, true], result.Samples.Select(s => s.HasTarget));
+        Assert.Equal(default, result.Samples[0].Box);
+
+        File.WriteAllLines(_temp.File("val.jsonl"), ["""{"image":"img/a.png","expression":"no box at all"}"""]);
+        Assert.Throws<InvalidDataException>(() => Read());
+    }
+
     [Fact]
     public void ReadsBothBoxFormatsWithImagesRelativeToTheFile()
     {

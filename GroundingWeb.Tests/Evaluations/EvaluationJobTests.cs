@@ -43,12 +43,17 @@ public sealed class EvaluationJobTests
         var run = await WaitForAsync(app, started.Id, r => r.IsFinished);
 
         Assert.Equal(RunStatus.Completed, run.Status);
-        Assert.Equal((20, 20, 0), (run.Count, run.SamplesDone, run.FailedCount));
         var results = await app.Services.GetRequiredService<EvaluationQueries>().ResultsAsync(run.Id);
+        // RefShapes has no-target samples: the box metrics count the others, the presence section all of them.
+        var negatives = results.Count(r => !r.HasTarget);
+        Assert.InRange(negatives, 1, 19);
+        Assert.Equal((20 - negatives, 20, 0, negatives), (run.Count, run.SamplesDone, run.FailedCount, run.NoTargetCount));
         Assert.Equal(Enumerable.Range(0, 20), results.Select(r => r.Row));
         var dashboard = RunAggregations.Dashboard(results);
         Assert.Equal(run.AccuracyAt50, dashboard.Summary.AccuracyAt50);
         Assert.Equal(run.MeanIou, dashboard.Summary.MeanIou, 12);
+        Assert.Equal(run.NoTargetAccuracy, dashboard.Presence!.Summary.NoTargetAccuracy);
+        Assert.Equal(run.PresenceAuroc, dashboard.Presence.Summary.Auroc);
 
         using var folder = new TempFolder();
         var cli = CliRunner.Run("evaluate", "--bundle", RepositoryPaths.DemoBundle, "--dataset", dataset.Path, "--format", "jsonl",
@@ -59,6 +64,9 @@ public sealed class EvaluationJobTests
         Assert.Equal(summary.GetProperty("accuracyAt75").GetDouble(), run.AccuracyAt75, 12);
         Assert.Equal(summary.GetProperty("meanIou").GetDouble(), run.MeanIou, 6);
         Assert.Equal(summary.GetProperty("cocoAp50").GetDouble(), run.CocoAp50, 6);
+        var presence = JsonDocument.Parse(File.ReadAllText(folder.File("summary.json"))).RootElement.GetProperty("presence");
+        Assert.Equal(presence.GetProperty("noTargetAccuracy").GetDouble(), run.NoTargetAccuracy!.Value, 12);
+        Assert.Equal(presence.GetProperty("negatives").GetInt32(), negatives);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
             .Select(l => JsonSerializer.Deserialize<FeatureIndexEntry>(l, FeaturesManifest.JsonLineOptions)!).ToList();
         Assert.Equal([0, 1, 2, 3, 4], index.Select(e => e.Sample).Order());
         var astronaut = index.Single(e => e.Expression == "the astronaut");
-        Assert.Equal([10f / astronaut.ImageWidth, 20f / astronaut.ImageHeight, 110f / astronaut.ImageWidth, 220f / astronaut.ImageHeight], astronaut.Box);
+        Assert.Equal([10f / astronaut.ImageWidth, 20f / astronaut.ImageHeight, 110f / astronaut.ImageWidth, 220f / astronaut.ImageHeight], astronaut.Box!);
         Assert.Equal("person", astronaut.Category);
 
         // The cached tokens are the runtime's tokens, rounded to float16.

@@ -145,6 +145,30 @@ public sealed class ReviewServiceTests : IDisposable
         Assert.DoesNotContain(coffee[0], read.Samples.Select(s => s.AnnotationId!.Value));
     }
 
+    /// <summary>Issue 15: "Not in image" is a correct rejection, exported as a no-target sample (a null box).</summary>
+    [Fact]
+    public async Task NotInImageIsExportedAsANoTargetSample()
+    {
+        var ids = await GroundAsync("refshapes-scene.png", "the green star", "the red hexagon");
+        await Reviews.SubmitAsync(ids[0], "ann", "ann", Verdict.NotInImage, null);
+        await Reviews.SubmitAsync(ids[0], "bob", "bob", Verdict.NotInImage, null);
+        await Reviews.SubmitAsync(ids[1], "ann", "ann", Verdict.Correct, null);
+
+        var (_, reviews, _) = (await Reviews.LoadAsync(ids[0]))!.Value;
+        Assert.Equal((2, Verdict.NotInImage), (Agreement.Of(reviews).NotInImage, Agreement.Of(reviews).Majority));
+        using var folder = new TempFolder();
+        var zipPath = folder.File("export.zip");
+        await using (var zip = File.Create(zipPath))
+        {
+            Assert.Equal(2, await _scope.ServiceProvider.GetRequiredService<ReviewExport>().WriteZipAsync(zip));
+        }
+        ZipFile.ExtractToDirectory(zipPath, folder.File("dataset"));
+        var read = DatasetReader.Read(folder.File("dataset"), DatasetFormat.Jsonl, ReviewExport.Split);
+
+        Assert.Equal([("the green star", false), ("the red hexagon", true)], read.Samples.Select(s => (s.Expression, s.HasTarget)));
+        Assert.Contains("\"box\":null", File.ReadAllText(folder.File($"dataset/{ReviewExport.Split}.jsonl")));
+    }
+
     public void Dispose()
     {
         _scope.Dispose();

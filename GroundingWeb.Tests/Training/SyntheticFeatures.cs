@@ -8,14 +8,15 @@ namespace GroundingWeb.Tests.Training;
 /// </summary>
 internal static class SyntheticFeatures
 {
-    public static FeatureDataset Create(int samples, int imageTokens, int imageDim, int textDim, int seed)
+    /// <param name="noTargetShare">Share of samples that refer to nothing (null box); the first text token's fifth value says which, so presence is learnable.</param>
+    public static FeatureDataset Create(int samples, int imageTokens, int imageDim, int textDim, int seed, double noTargetShare = 0)
     {
         var random = new Random(seed);
         Half Noise(double scale) => (Half)((random.NextDouble() * 2 - 1) * scale);
         var images = Enumerable.Range(0, Math.Max(1, samples / 3))
             .Select(_ => Enumerable.Range(0, imageTokens * imageDim).Select(_ => Noise(1)).ToArray()).ToList();
         var texts = new List<Half[]>();
-        var boxes = new List<float[]>();
+        var boxes = new List<float[]?>();
         var imageOf = new List<int>();
         for (var i = 0; i < samples; i++)
         {
@@ -28,8 +29,13 @@ internal static class SyntheticFeatures
             {
                 text[k] = (Half)(box[k] * 4 - 2);
             }
+            var noTarget = random.NextDouble() < noTargetShare;
+            if (noTargetShare > 0)
+            {
+                text[4] = (Half)(noTarget ? -2 : 2);
+            }
             texts.Add(text);
-            boxes.Add(box);
+            boxes.Add(noTarget ? null : box);
             imageOf.Add(i % images.Count);
         }
         return new FeatureDataset(imageTokens, imageDim, textDim, images, texts, imageOf, boxes);

@@ -36,6 +36,31 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Equal(summary.BestEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture), metadata[HeadCheckpoint.EpochKey]);
     }
 
+    /// <summary>Issue 15: with no-target samples and a presence head, the presence loss teaches it; the table shows its accuracy and AUROC and the best checkpoint the threshold chosen on val.</summary>
+    [Fact]
+    public void APresenceHeadLearnsFromNoTargetSamples()
+    {
+        using var folder = new TempFolder();
+        using var train = SyntheticFeatures.Create(256, 6, Config.ImageDim, Config.TextDim, seed: 3, noTargetShare: 0.3);
+        using var val = SyntheticFeatures.Create(64, 6, Config.ImageDim, Config.TextDim, seed: 4, noTargetShare: 0.3);
+        var log = new StringWriter();
+        var config = Config with { Presence = true };
+
+        var summary = new Trainer(config, Options with { Epochs = 4, ContrastiveWeight = 0.1 }, log, new TrainingProgress(log, interactive: false))
+            .Run(train, val, folder.Path, resume: false, Provenance);
+
+        output.WriteLine(log.ToString());
+        Assert.True(train.NoTargetCount > 0 && val.NoTargetCount > 0);
+        Assert.Contains("Val Presence Acc | Val AUROC", log.ToString());
+        Assert.Contains("no-target samples:", log.ToString());
+        var last = summary.History[^1];
+        Assert.True(last.ValPresenceAuroc > 0.9, $"val AUROC {last.ValPresenceAuroc}");
+        Assert.True(last.ValPresenceAccuracy > 0.8, $"val presence accuracy {last.ValPresenceAccuracy}");
+        var (weights, metadata) = HeadCheckpoint.Read(folder.File(Trainer.BestFile));
+        Assert.True(weights.Config.Presence);
+        Assert.InRange(double.Parse(metadata[HeadCheckpoint.PresenceThresholdKey], System.Globalization.CultureInfo.InvariantCulture), 0.001, 0.999);
+    }
+
     [Fact]
     public void ResumingAfterAnInterruptionRepeatsTheUninterruptedRun()
     {

@@ -64,6 +64,27 @@ public sealed class GroundApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         Assert.Equal("Unreviewed", stored.ReviewState);
     }
 
+    /// <summary>Issue 15: the demo's presence head gives each prompt a score and a verdict, stored with the prediction.</summary>
+    [Fact]
+    public async Task EachPromptCarriesItsPresenceScoreAndVerdictAndTheyAreStored()
+    {
+        var client = App.Client();
+        var scene = File.ReadAllBytes(RepositoryPaths.Sample("refshapes-scene.png"));
+        var response = await client.PostAsync("/api/v1/ground", Form(scene, "the blue square on the right", "the green star"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<GroundResponse>(Json))!;
+        var threshold = body.Model.PresenceThreshold!.Value;
+        Assert.InRange(threshold, 0.001, 0.999);
+        Assert.All(body.Predictions, p => Assert.Equal(p.Presence >= threshold, p.Found));
+        Assert.Equal([true, false], body.Predictions.Select(p => p.Found!.Value));
+
+        var member = await App.SignedInClientAsync(Roles.Reviewer);
+        var stored = (await member.GetFromJsonAsync<PredictionResponse>($"/api/v1/predictions/{body.Predictions[1].Id}", Json))!;
+        Assert.Equal(body.Predictions[1].Presence!.Value, stored.Presence!.Value, 6);
+        Assert.False(stored.Found);
+    }
+
     [Fact]
     public async Task SecondRequestOnTheSameImageUsesTheCachedImageTokens()
     {

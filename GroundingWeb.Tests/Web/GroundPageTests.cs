@@ -17,9 +17,34 @@ public sealed class GroundPageTests
         var html = await app.CreateClient().GetStringAsync("/");
 
         Assert.Contains("refshapes-demo", html);
-        Assert.Contains(">trained<", html);
+        // Issue 15: the chip says what the demo is, and one line what it was trained on.
+        Assert.Contains(">demo model: synthetic shapes<", html);
+        Assert.Contains("Trained only on RefShapes", html);
+        Assert.Contains("says &quot;not in this image&quot;", html);
         Assert.DoesNotContain("untrained-warning", html);
         Assert.Contains("chelsea.png", html, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A head trained on other data keeps the plain "trained" chip and names its data; a bundle without presence shows no presence chip.</summary>
+    [Fact]
+    public async Task AHeadTrainedOnOtherDataIsCalledTrainedAndNamesItsData()
+    {
+        using var copy = DemoBundleCopy.Create(json =>
+        {
+            json["provenance"]!["trainedOn"] = "RefCOCO (UNC) train";
+            json["fusion"]!.AsObject().Remove("presence");
+            json["fusion"]!.AsObject().Remove("imageSide");
+            json["fusion"]!.AsObject().Remove("promptSide");
+        });
+        File.Delete(copy.File("fusion.onnx"));
+        var config = GroundingWeb.Authoring.Onnx.FusionHeadOnnxWriter.ReadConfig(File.ReadAllBytes(Path.Combine(RepositoryPaths.DemoBundle, "fusion.onnx"))) with { Presence = false };
+        GroundingWeb.Authoring.Onnx.FusionHeadOnnxWriter.Write(copy.File("fusion.onnx"), config, GroundingWeb.Authoring.Onnx.FusionHeadWeights.CreateRandom(config, 1));
+        using var app = AppOn(copy.Path);
+        var html = await app.CreateClient().GetStringAsync("/");
+
+        Assert.Contains(">trained<", html);
+        Assert.Contains("Trained on: RefCOCO (UNC) train", html);
+        Assert.DoesNotContain("presence-chip", html);
     }
 
     [Fact]

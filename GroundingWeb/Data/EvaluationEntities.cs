@@ -68,6 +68,13 @@ public sealed class EvaluationRun
     public int FailedCount { get; set; }
     public double Seconds { get; set; }
 
+    // "Not in this image" (GREC-style), filled when the split has no-target samples or the bundle a presence output.
+    public int? NoTargetCount { get; set; }
+    public double? NoTargetAccuracy { get; set; }
+    public double? TargetAccuracy { get; set; }
+    public double? RejectionPrecision { get; set; }
+    public double? PresenceAuroc { get; set; }
+
     public bool IsFinished => Status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Interrupted;
 }
 
@@ -108,6 +115,15 @@ public sealed class EvaluationSampleResult
 
     /// <summary>Why the sample could not be answered (it counts as IoU 0), else null.</summary>
     public string? Failure { get; set; }
+
+    /// <summary>False for a no-target sample (it refers to nothing; its truth box is empty and it is not in the box metrics).</summary>
+    public bool HasTarget { get; set; } = true;
+
+    /// <summary>The model's presence probability, for a bundle with a presence output.</summary>
+    public double? Presence { get; set; }
+
+    /// <summary>Whether the model said "found" (a bundle without presence always does).</summary>
+    public bool Found { get; set; } = true;
 
     public GroundingWeb.Inference.Geometry.Box Truth => new(TruthX1, TruthY1, TruthX2, TruthY2);
     public GroundingWeb.Inference.Geometry.Box Predicted => new(PredictedX1, PredictedY1, PredictedX2, PredictedY2);

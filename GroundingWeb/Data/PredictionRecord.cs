@@ -27,6 +27,12 @@ public sealed class PredictionRecord
 
     public Box PixelBox => new(X1, Y1, X2, Y2);
 
+    /// <summary>The model's presence probability for a bundle with a presence output (issue 15); null for others.</summary>
+    public double? Presence { get; set; }
+
+    /// <summary>Whether the presence reached the bundle's threshold when predicted: false is "not in this image"; null without presence.</summary>
+    public bool? Found { get; set; }
+
     public required string ModelName { get; set; }
     public required string ModelVersion { get; set; }
     public bool ModelTrained { get; set; }

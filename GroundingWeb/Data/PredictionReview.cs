@@ -11,6 +11,12 @@ public enum Verdict
 
     /// <summary>The reviewer moved or redrew the box; the corrected box is the right answer.</summary>
     Fixed = 3,
+
+    /// <summary>
+    /// The phrase names nothing in the image: no box is right. A correct rejection when the model said
+    /// "not in this image"; exported as a no-target sample (issue 15).
+    /// </summary>
+    NotInImage = 4,
 }
 
 /// <summary>One reviewer's verdict on one prediction (a reviewer can change it; one row per pair).</summary>

@@ -97,7 +97,7 @@ window.groundingWeb.reviewKeys = {
     window.groundingWeb._reviewKeys = function (event) {
       const tag = (event.target.tagName || '').toLowerCase();
       if (tag === 'input' || tag === 'textarea' || event.target.isContentEditable || event.ctrlKey || event.metaKey || event.altKey) return;
-      const keys = ['c', 'x', 'f', 'n', 'p', 'ArrowRight', 'ArrowLeft', 'j', 'k', 'r'];
+      const keys = ['c', 'x', 'f', 'a', 'n', 'p', 'ArrowRight', 'ArrowLeft', 'j', 'k', 'r'];
       if (!keys.includes(event.key)) return;
       event.preventDefault();
       dotnet.invokeMethodAsync('Shortcut', event.key);

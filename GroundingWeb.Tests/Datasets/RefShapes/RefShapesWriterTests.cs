@@ -57,14 +57,23 @@ public sealed class RefShapesWriterTests(RefShapesDatasetFixture dataset) : ICla
         Assert.All(all, s =>
         {
             Assert.Equal("xyxy", s.BoxFormat);
-            Assert.Contains(s.Category, RefShapesVocabulary.Shapes.Select(x => x.Name()));
             Assert.False(string.IsNullOrWhiteSpace(s.Expression));
+            if (s.Box is null)
+            {
+                // A no-target expression: no box, no category, no annotation.
+                Assert.Null(s.Category);
+                Assert.Null(s.AnnotationId);
+                return;
+            }
+            Assert.Contains(s.Category, RefShapesVocabulary.Shapes.Select(x => x.Name()));
             Assert.True(s.Box[0] >= 0 && s.Box[1] >= 0 && s.Box[2] <= s.ImageWidth && s.Box[3] <= s.ImageHeight && s.Box[0] < s.Box[2] && s.Box[1] < s.Box[3]);
         });
         Assert.Equal(all.Count, all.Select(s => s.RefId).Distinct().Count());
         foreach (var image in all.GroupBy(s => s.Image))
         {
-            Assert.InRange(image.Count(), 1, SampleComposer.MaxPerImage);
+            Assert.InRange(image.Count(s => s.Box is not null), 1, SampleComposer.MaxPerImage);
+            Assert.InRange(image.Count(s => s.Box is null), 0, 1);
+            Assert.Equal(image.Count(), image.Select(s => s.Expression).Distinct().Count());
             using var png = Image.Load<Rgb24>(Path.Combine(dataset.Folder, image.Key));
             Assert.Equal(image.First().ImageWidth, png.Width);
             Assert.Equal(image.First().ImageHeight, png.Height);
@@ -72,6 +81,9 @@ public sealed class RefShapesWriterTests(RefShapesDatasetFixture dataset) : ICla
         var first = File.ReadLines(Path.Combine(dataset.Folder, "train.jsonl")).First();
         Assert.Contains("\"boxFormat\":\"xyxy\"", first);
         Assert.Contains("\"imageId\":", first);
+        // Every split has no-target samples, written with "box": null.
+        Assert.All(dataset.Records.Values, records => Assert.Contains(records, r => r.Box is null));
+        Assert.Contains("\"box\":null", File.ReadAllText(Path.Combine(dataset.Folder, "val.jsonl")));
     }
 
     [Fact]
@@ -87,9 +99,10 @@ public sealed class RefShapesWriterTests(RefShapesDatasetFixture dataset) : ICla
         {
             var s = root.GetProperty("splits").GetProperty(split);
             Assert.Equal(records.Count, s.GetProperty("samples").GetInt32());
+            Assert.Equal(records.Count(r => r.Box is null), s.GetProperty("negatives").GetInt32());
             foreach (var kind in RefShapesVocabulary.Kinds.Select(k => k.Name()))
             {
-                Assert.Equal(records.Count(r => r.Kind == kind), s.GetProperty("kinds").GetProperty(kind).GetInt32());
+                Assert.Equal(records.Count(r => r.Kind == kind && r.Box is not null), s.GetProperty("kinds").GetProperty(kind).GetInt32());
             }
         }
     }

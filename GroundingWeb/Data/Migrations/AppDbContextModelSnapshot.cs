@@ -142,6 +142,18 @@ namespace GroundingWeb.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("NoTargetAccuracy")
+                        .HasColumnType("REAL");
+
+                    b.Property<int?>("NoTargetCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("PresenceAuroc")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("RejectionPrecision")
+                        .HasColumnType("REAL");
+
                     b.Property<int>("SamplesDone")
                         .HasColumnType("INTEGER");
 
@@ -160,6 +172,9 @@ namespace GroundingWeb.Data.Migrations
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");
+
+                    b.Property<double?>("TargetAccuracy")
+                        .HasColumnType("REAL");
 
                     b.HasKey("Id");
 
@@ -185,6 +200,12 @@ namespace GroundingWeb.Data.Migrations
 
                     b.Property<string>("Failure")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Found")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HasTarget")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int?>("ImageHeight")
                         .HasColumnType("INTEGER");
@@ -215,6 +236,9 @@ namespace GroundingWeb.Data.Migrations
                         .HasColumnType("REAL");
 
                     b.Property<float>("PredictedY2")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Presence")
                         .HasColumnType("REAL");
 
                     b.Property<int>("Row")
@@ -326,6 +350,9 @@ namespace GroundingWeb.Data.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool?>("Found")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double>("FusionMs")
                         .HasColumnType("REAL");
 
@@ -348,6 +375,9 @@ namespace GroundingWeb.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<double?>("Presence")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Prompt")
                         .IsRequired()

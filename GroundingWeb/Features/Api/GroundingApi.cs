@@ -168,7 +168,7 @@ public static class GroundingApi
         }
         return TypedResults.Ok(new PredictionResponse(
             p.Id, p.Prompt, [p.X1, p.Y1, p.X2, p.Y2], new ApiImage(p.Image!.Width, p.Image.Height, p.ImageSha256),
-            new ApiModel(p.ModelName, p.ModelVersion, p.ModelTrained), p.Provider, p.TotalMs, p.UserName, p.CreatedAt, p.ReviewState.ToString()));
+            new ApiModel(p.ModelName, p.ModelVersion, p.ModelTrained), p.Provider, p.TotalMs, p.UserName, p.CreatedAt, p.ReviewState.ToString(), p.Presence, p.Found));
     }
 
     private static Ok<ModelsResponse> GetModels(BundleCatalog catalog, GroundingEngine engine, ClaimsPrincipal user)
@@ -197,10 +197,10 @@ public static class GroundingApi
         var predictions = r.Predictions.Select((p, i) => new ApiPrediction(
             outcome.PredictionIds[i], p.Prompt,
             [p.PixelBox.X1, p.PixelBox.Y1, p.PixelBox.X2, p.PixelBox.Y2],
-            [p.NormalizedBox.X1, p.NormalizedBox.Y1, p.NormalizedBox.X2, p.NormalizedBox.Y2])).ToList();
+            [p.NormalizedBox.X1, p.NormalizedBox.Y1, p.NormalizedBox.X2, p.NormalizedBox.Y2], p.Presence, p.Found)).ToList();
         var t = r.Timings;
         return new GroundResponse(predictions, new ApiImage(r.ImageWidth, r.ImageHeight, r.ImageSha256),
-            new ApiModel(outcome.ModelName, outcome.ModelVersion, outcome.ModelTrained), r.Provider, r.ImageTokensCached,
+            new ApiModel(outcome.ModelName, outcome.ModelVersion, outcome.ModelTrained, outcome.PresenceThreshold), r.Provider, r.ImageTokensCached,
             new ApiTimings(t.TotalMs, t.DecodeMs, t.PreprocessMs, t.VisionMs, t.TokenizeMs, t.TextMs, t.FusionMs, t.ImageFusionMs));
     }
 

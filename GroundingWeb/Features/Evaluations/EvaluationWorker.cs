@@ -156,6 +156,7 @@ public sealed class EvaluationWorker(
             PredictedX1 = r.Predicted.X1, PredictedY1 = r.Predicted.Y1, PredictedX2 = r.Predicted.X2, PredictedY2 = r.Predicted.Y2,
             Iou = r.Iou, ImageWidth = r.Sample.ImageWidth, ImageHeight = r.Sample.ImageHeight,
             Failure = failures.GetValueOrDefault(rowOf[r.Sample]),
+            HasTarget = r.Sample.HasTarget, Presence = r.Presence, Found = r.Found,
         }).ToList();
 
         // Results and summary commit together: a run is either complete with all its rows or not complete.
@@ -173,6 +174,14 @@ public sealed class EvaluationWorker(
         run.CocoAp75 = report.Summary.CocoAp75;
         run.FailedCount = report.Failed.Count;
         run.Seconds = report.Elapsed.TotalSeconds;
+        if (report.Presence is { } presence)
+        {
+            run.NoTargetCount = presence.Negatives;
+            run.NoTargetAccuracy = presence.NoTargetAccuracy;
+            run.TargetAccuracy = presence.TargetAccuracy;
+            run.RejectionPrecision = presence.RejectionPrecision;
+            run.PresenceAuroc = presence.Auroc;
+        }
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
     }

@@ -16,7 +16,18 @@ public sealed record RunDashboardData(
     IReadOnlyList<BreakdownRow> ByExpressionLength,
     IReadOnlyList<BreakdownRow> ByCategory,
     IReadOnlyList<BreakdownRow> ByKind,
-    IReadOnlyList<EvaluationSampleResult> Worst);
+    IReadOnlyList<EvaluationSampleResult> Worst,
+    PresenceDashboard? Presence = null);
+
+/// <summary>
+/// "Not in this image" on a run's dashboard (issue 15): the GREC-style numbers, the ROC curve of the
+/// presence score and its histogram for samples with and without a target.
+/// </summary>
+public sealed record PresenceDashboard(
+    PresenceSummary Summary,
+    IReadOnlyList<(double FalsePositiveRate, double TruePositiveRate)> Roc,
+    IReadOnlyList<HistogramBin> PositiveScores,
+    IReadOnlyList<HistogramBin> NegativeScores);
 
 /// <summary>
 /// Pure functions from stored results to the dashboard's numbers. They reuse the library's metric
@@ -41,8 +52,20 @@ public static class RunAggregations
     {
         var results = rows.Select(ToSampleResult).ToList();
         var report = Evaluator.Summarize(results, [], TimeSpan.Zero);
-        return new RunDashboardData(report.Summary, Histogram(rows.Select(r => r.Iou)), report.ByBoxSize, report.ByExpressionLength,
-            report.ByCategory, report.ByKind, rows.OrderBy(r => r.Iou).ThenBy(r => r.Row).Take(worst).ToList());
+        // IoU views are of the samples that have a box to hit; no-target ones have their own section.
+        var positives = rows.Where(r => r.HasTarget).ToList();
+        return new RunDashboardData(report.Summary, Histogram(positives.Select(r => r.Iou)), report.ByBoxSize, report.ByExpressionLength,
+            report.ByCategory, report.ByKind, positives.OrderBy(r => r.Iou).ThenBy(r => r.Row).Take(worst).ToList(),
+            report.Presence is { } presence ? PresenceView(presence, rows) : null);
+    }
+
+    private static PresenceDashboard PresenceView(PresenceSummary summary, IReadOnlyList<EvaluationSampleResult> rows)
+    {
+        var scored = rows.Where(r => r.Presence is not null).Select(r => (r.HasTarget, r.Presence!.Value)).ToList();
+        var roc = PresenceMetrics.RocCurve(scored).Select(p => (p.FalsePositiveRate, p.TruePositiveRate)).ToList();
+        return new PresenceDashboard(summary, roc,
+            Histogram(scored.Where(s => s.HasTarget).Select(s => (float)s.Value)),
+            Histogram(scored.Where(s => !s.HasTarget).Select(s => (float)s.Value)));
     }
 
     public static SampleResult ToSampleResult(EvaluationSampleResult row) => new()
@@ -50,9 +73,11 @@ public static class RunAggregations
         Sample = new GroundingSample
         {
             ImagePath = row.ImagePath, Expression = row.Expression, Box = row.Truth, Split = "", Kind = row.Kind, Category = row.Category,
-            ImageWidth = row.ImageWidth, ImageHeight = row.ImageHeight,
+            ImageWidth = row.ImageWidth, ImageHeight = row.ImageHeight, HasTarget = row.HasTarget,
         },
         Predicted = row.Predicted,
         Iou = row.Iou,
+        Presence = row.Presence,
+        Found = row.Found,
     };
 }

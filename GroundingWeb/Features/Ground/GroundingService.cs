@@ -9,7 +9,10 @@ using SixLabors.ImageSharp;
 namespace GroundingWeb.Features.Ground;
 
 /// <summary>What one grounding request produced: the engine's answer and the stored prediction ids, in prompt order.</summary>
-public sealed record GroundingOutcome(GroundingResult Result, IReadOnlyList<long> PredictionIds, string ModelName, string ModelVersion, bool ModelTrained);
+/// <param name="PresenceThreshold">The bundle's presence threshold, null for a bundle without a presence output.</param>
+/// <param name="TrainedOn">What the bundle's head was trained on (its provenance), for the page's one line about the model.</param>
+public sealed record GroundingOutcome(GroundingResult Result, IReadOnlyList<long> PredictionIds, string ModelName, string ModelVersion, bool ModelTrained,
+    double? PresenceThreshold = null, string? TrainedOn = null);
 
 /// <summary>
 /// The one way the UI and the API ground prompts: runs the shared pipeline, then stores the image
@@ -40,7 +43,7 @@ public sealed class GroundingService(
 
         var manifest = pipeline.Manifest;
         var ids = await StoreAsync(image, result, manifest.Name, manifest.Version, manifest.Trained, user, cancellationToken);
-        return new GroundingOutcome(result, ids, manifest.Name, manifest.Version, manifest.Trained);
+        return new GroundingOutcome(result, ids, manifest.Name, manifest.Version, manifest.Trained, manifest.Fusion.Presence?.Threshold, manifest.Provenance?.TrainedOn);
     }
 
     private async Task<IReadOnlyList<long>> StoreAsync(
@@ -55,6 +58,7 @@ public sealed class GroundingService(
             ImageSha256 = result.ImageSha256,
             Prompt = p.Prompt,
             X1 = p.PixelBox.X1, Y1 = p.PixelBox.Y1, X2 = p.PixelBox.X2, Y2 = p.PixelBox.Y2,
+            Presence = p.Presence, Found = p.Found,
             ModelName = modelName,
             ModelVersion = modelVersion,
             ModelTrained = trained,

@@ -23,6 +23,22 @@ public sealed class SampleImages(Microsoft.Extensions.Options.IOptions<SampleOpt
             .Select(System.IO.Path.GetFileName).OfType<string>().Order().ToList()
         : [];
 
+    /// <summary>
+    /// Example rows for the demo: a sample image with a prompt, one click fills both (as Gradio demos do).
+    /// RefShapes first, since the demo model knows only those; the last one names nothing in its scene.
+    /// Only rows whose image is in the folder are offered.
+    /// </summary>
+    public IReadOnlyList<(string Image, string Prompt)> Examples =>
+        KnownExamples.Where(e => Names.Contains(e.Image)).ToList();
+
+    private static readonly (string Image, string Prompt)[] KnownExamples =
+    [
+        ("refshapes-scene.png", "the blue square on the right"),
+        ("refshapes-scene.png", "the purple square to the left of the hexagon"),
+        ("refshapes-scene.png", "the topmost blue shape"),
+        ("refshapes-scene.png", "the green star"),
+    ];
+
     public byte[] Read(string name)
     {
         // Only names that the listing offers: no path from a client reaches the file system.

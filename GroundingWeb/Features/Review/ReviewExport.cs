@@ -30,7 +30,9 @@ public sealed class ReviewExport(IDbContextFactory<AppDbContext> contexts, Image
         var count = 0;
         foreach (var prediction in predictions)
         {
-            if (Agreement.AcceptedBox(prediction, prediction.Reviews) is not { } box)
+            var box = Agreement.AcceptedBox(prediction, prediction.Reviews);
+            var noTarget = Agreement.IsNoTarget(prediction.Reviews);
+            if (box is null && !noTarget)
             {
                 continue;
             }
@@ -52,7 +54,8 @@ public sealed class ReviewExport(IDbContextFactory<AppDbContext> contexts, Image
             }
             var record = new JsonLinesRecord
             {
-                Image = name, Expression = prediction.Prompt, Box = [box.X1, box.Y1, box.X2, box.Y2], BoxFormat = "xyxy", Split = Split,
+                // "Not in image" leaves as a no-target sample: a null box.
+                Image = name, Expression = prediction.Prompt, Box = box is { } b ? [b.X1, b.Y1, b.X2, b.Y2] : null, BoxFormat = "xyxy", Split = Split,
                 Kind = Agreement.Of(prediction.Reviews).Majority!.Value.ToString().ToLowerInvariant(),
                 ImageWidth = image.Width, ImageHeight = image.Height, AnnotationId = prediction.Id,
             };

@@ -17,7 +17,7 @@ public sealed record ReviewQueueFilter
 
 /// <summary>How far reviewers agree on one prediction.</summary>
 public sealed record Agreement(
-    int Reviews, int Correct, int Incorrect, int Fixed, Verdict? Majority, double MajorityShare, double? MeanPairwiseIouOfFixes)
+    int Reviews, int Correct, int Incorrect, int Fixed, Verdict? Majority, double MajorityShare, double? MeanPairwiseIouOfFixes, int NotInImage = 0)
 {
     public static Agreement Of(IReadOnlyList<PredictionReview> reviews)
     {
@@ -42,13 +42,17 @@ public sealed record Agreement(
             pairwise = ious.Average();
         }
         return new Agreement(reviews.Count, counts.GetValueOrDefault(Verdict.Correct), counts.GetValueOrDefault(Verdict.Incorrect),
-            counts.GetValueOrDefault(Verdict.Fixed), majority, (double)top / reviews.Count, pairwise);
+            counts.GetValueOrDefault(Verdict.Fixed), majority, (double)top / reviews.Count, pairwise, counts.GetValueOrDefault(Verdict.NotInImage));
     }
 
     /// <summary>
     /// The box the team accepts: the model's when the majority says Correct, the mean of the
-    /// corrected boxes when it says Fixed, none when it says Incorrect (the right box is unknown).
+    /// corrected boxes when it says Fixed, none when it says Incorrect (the right box is unknown) or
+    /// Not in image (there is none: see <see cref="IsNoTarget"/>).
     /// </summary>
+    /// <summary>Whether the team says the phrase names nothing in the image (a no-target sample for exports).</summary>
+    public static bool IsNoTarget(IReadOnlyList<PredictionReview> reviews) => Of(reviews).Majority == Verdict.NotInImage;
+
     public static Box? AcceptedBox(PredictionRecord prediction, IReadOnlyList<PredictionReview> reviews)
     {
         var agreement = Of(reviews);
