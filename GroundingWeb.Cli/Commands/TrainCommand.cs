@@ -51,10 +51,15 @@ internal static class TrainCommand
         {
             Description = "Train only the presence head (with --presence and --init): the boxes stay exactly the starting head's.",
         };
+        var borrowNegatives = new Option<int>("--borrow-negatives")
+        {
+            Description = "Add this many no-target samples per training image, each an expression of another image whose referred category is not referred to in this one (for data without negatives, such as RefCOCO; needs categories). Val gets them too when it has no no-target samples of its own.",
+            DefaultValueFactory = _ => 0,
+        };
         var command = new Command("train", "Train the fusion head on cached features (DIoU loss, AdamW, cosine schedule).")
         {
             features, extraFeatures, trainSplit, valSplit, output, epochs, batch, lr, weightDecay, warmup, l1Weight, dropout, seed, modelDim, layers, heads, feedForward, device, threads, resume, init,
-            presence, presenceWeight, contrastiveWeight, presenceOnly,
+            presence, presenceWeight, contrastiveWeight, presenceOnly, borrowNegatives,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliErrors.Run(() =>
         {
@@ -89,13 +94,15 @@ internal static class TrainCommand
                 Device = parse.GetValue(device)!, Threads = parse.GetValue(threads),
             };
             options.Validate();
+            CheckBorrowing(parse.GetValue(borrowNegatives), config.Presence);
             Trainer.ResolveDevice(options.Device);
             var trainName = parse.GetValue(trainSplit)!;
             var extra = parse.GetValue(extraFeatures) ?? [];
             using var train = FeatureDataset.Load([(featuresPath, trainName), .. extra.Select(d => (d, trainName))]);
             using var val = FeatureDataset.Load(featuresPath, parse.GetValue(valSplit)!);
+            var borrowed = AddBorrowedNegatives(parse.GetValue(borrowNegatives), config.Presence, options.Seed, train, val);
             var datasets = new[] { featuresPath }.Concat(extra).Select(d => FeaturesManifest.Read(d).Splits.TryGetValue(trainName, out var s) ? s.Dataset : d);
-            var trainedOn = $"{string.Join(" + ", datasets)} (split '{trainName}', {train.Count} samples; features of {manifest.BundleName} {manifest.BundleVersion})";
+            var trainedOn = $"{string.Join(" + ", datasets)} (split '{trainName}', {train.Count} samples{borrowed}; features of {manifest.BundleName} {manifest.BundleVersion})";
             var provenance = new Dictionary<string, string>
             {
                 [HeadCheckpoint.TrainedOnKey] = initialTrainedOn is null ? trainedOn : $"{trainedOn}, starting from {parse.GetValue(init)} (trained on {initialTrainedOn})",
@@ -106,5 +113,29 @@ internal static class TrainCommand
             return 0;
         })));
         return command;
+    }
+
+    private static void CheckBorrowing(int perImage, bool presence)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(perImage, "--borrow-negatives");
+        if (perImage > 0 && !presence)
+        {
+            throw new ArgumentException("--borrow-negatives makes no-target samples, which only a head with a presence output learns from: add --presence.");
+        }
+    }
+
+    /// <returns>What to add to the provenance line (empty when none were borrowed).</returns>
+    private static string AddBorrowedNegatives(int perImage, bool presence, int seed, FeatureDataset train, FeatureDataset val)
+    {
+        CheckBorrowing(perImage, presence);
+        if (perImage == 0)
+        {
+            return "";
+        }
+        var inTrain = BorrowedNegatives.Add(train, perImage, seed).Count;
+        // A val split without negatives could not measure presence nor choose its threshold; its pairs come from their own seed.
+        var inVal = val.NoTargetCount == 0 ? BorrowedNegatives.Add(val, perImage, seed + 1_000_003).Count : 0;
+        Console.Out.WriteLine($"borrowed negatives: {inTrain} in train, {inVal} in val ({perImage} per image, other images' expressions of categories not referred to there)");
+        return $", {inTrain} of them borrowed negatives";
     }
 }

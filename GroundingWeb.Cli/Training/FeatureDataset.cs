@@ -40,19 +40,26 @@ internal sealed class FeatureBatch(Tensor image, Tensor text, Tensor mask, Tenso
 internal sealed class FeatureDataset : IDisposable
 {
     private readonly Tensor[] _images;
-    private readonly Half[][] _texts;
-    private readonly int[] _imageOf;
-    private readonly float[]?[] _boxes;
+    private readonly List<Half[]> _texts;
+    private readonly List<int> _imageOf;
+    private readonly List<float[]?> _boxes;
+    private readonly List<string?> _categories;
 
     /// <param name="images">Per image: float16 tokens [N * Dv].</param>
     /// <param name="texts">Per sample: float16 tokens [T_i * Dt].</param>
     /// <param name="imageOf">Per sample: index into <paramref name="images"/>.</param>
     /// <param name="boxes">Per sample: normalised xyxy target, or null for a no-target sample.</param>
-    public FeatureDataset(int imageTokens, int imageDim, int textDim, IReadOnlyList<Half[]> images, IReadOnlyList<Half[]> texts, IReadOnlyList<int> imageOf, IReadOnlyList<float[]?> boxes)
+    /// <param name="categories">Per sample: the referred object's category where the dataset names it (for borrowed negatives).</param>
+    public FeatureDataset(int imageTokens, int imageDim, int textDim, IReadOnlyList<Half[]> images, IReadOnlyList<Half[]> texts, IReadOnlyList<int> imageOf,
+        IReadOnlyList<float[]?> boxes, IReadOnlyList<string?>? categories = null)
     {
-        if (texts.Count != imageOf.Count || texts.Count != boxes.Count)
+        if (texts.Count != imageOf.Count || texts.Count != boxes.Count || (categories is not null && categories.Count != texts.Count))
         {
             throw new ArgumentException("Every sample needs text tokens, an image and a box.");
+        }
+        if (imageOf.Any(i => i < 0 || i >= images.Count))
+        {
+            throw new ArgumentException("A sample names an image that is not there.");
         }
         TorchRuntime.EnsureLoaded();
         ImageTokens = imageTokens;
@@ -63,12 +70,31 @@ internal sealed class FeatureDataset : IDisposable
             : throw new InvalidDataException($"Image {i} has {values.Length} values, not {imageTokens} x {imageDim}.")).ToArray();
         _texts = texts.Select((values, i) => values.Length > 0 && values.Length % textDim == 0
             ? values
-            : throw new InvalidDataException($"Sample {i} has {values.Length} text values, not a positive multiple of {textDim}.")).ToArray();
-        _imageOf = imageOf.ToArray();
-        _boxes = boxes.ToArray();
+            : throw new InvalidDataException($"Sample {i} has {values.Length} text values, not a positive multiple of {textDim}.")).ToList();
+        _imageOf = imageOf.ToList();
+        _boxes = boxes.ToList();
+        _categories = categories?.ToList() ?? Enumerable.Repeat<string?>(null, texts.Count).ToList();
     }
 
-    public int Count => _texts.Length;
+    public int Count => _texts.Count;
+    public int ImageCount => _images.Length;
+    public int ImageOf(int sample) => _imageOf[sample];
+    public bool HasTarget(int sample) => _boxes[sample] is not null;
+    public string? CategoryOf(int sample) => _categories[sample];
+
+    /// <summary>
+    /// Adds a no-target sample: the text tokens of <paramref name="donor"/> (another sample's expression) paired
+    /// with <paramref name="image"/>. The tokens are shared, not copied.
+    /// </summary>
+    public void AddNegative(int image, int donor)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(image);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(image, _images.Length);
+        _texts.Add(_texts[donor]);
+        _imageOf.Add(image);
+        _boxes.Add(null);
+        _categories.Add(null);
+    }
 
     /// <summary>Samples whose expression refers to nothing in their image.</summary>
     public int NoTargetCount => _boxes.Count(b => b is null);
@@ -94,6 +120,7 @@ internal sealed class FeatureDataset : IDisposable
         var texts = new List<Half[]>();
         var imageOf = new List<int>();
         var boxes = new List<float[]?>();
+        var categories = new List<string?>();
         foreach (var (directory, _) in sources)
         {
             var manifest = FeaturesManifest.Read(directory);
@@ -107,12 +134,12 @@ internal sealed class FeatureDataset : IDisposable
         }
         foreach (var (directory, split) in sources)
         {
-            ReadSplit(directory, split, images, texts, imageOf, boxes);
+            ReadSplit(directory, split, images, texts, imageOf, boxes, categories);
         }
-        return new FeatureDataset(first.ImageTokens, first.ImageDim, first.TextDim, images, texts, imageOf, boxes);
+        return new FeatureDataset(first.ImageTokens, first.ImageDim, first.TextDim, images, texts, imageOf, boxes, categories);
     }
 
-    private static void ReadSplit(string featuresDirectory, string split, List<Half[]> images, List<Half[]> texts, List<int> imageOf, List<float[]?> boxes)
+    private static void ReadSplit(string featuresDirectory, string split, List<Half[]> images, List<Half[]> texts, List<int> imageOf, List<float[]?> boxes, List<string?> categories)
     {
         var splitDirectory = Path.Combine(featuresDirectory, split);
         var indexPath = Path.Combine(splitDirectory, FeatureExtractor.IndexFile);
@@ -147,6 +174,7 @@ internal sealed class FeatureDataset : IDisposable
         texts.AddRange(splitTexts);
         imageOf.AddRange(splitImageOf);
         boxes.AddRange(entries.Select(e => e.Box));
+        categories.AddRange(entries.Select(e => string.IsNullOrWhiteSpace(e.Category) ? null : e.Category));
     }
 
     private static SafeTensor Get(Dictionary<string, SafeTensor> tensors, string shard, string name) =>

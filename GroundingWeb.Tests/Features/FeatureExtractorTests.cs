@@ -149,6 +149,18 @@ public class FeatureExtractorTests(DemoBundleFixture demo, ITestOutputHelper out
         Assert.Equal(2, contradicted.ExitCode);
         Assert.Contains("--model-dim", contradicted.StdErr);
 
+        // Data without no-target samples gets them borrowed from other images' expressions, val too.
+        var borrowing = CliRunner.Run("train", "--features", features, "--out", folder.File("borrow"), "--epochs", "1", "--batch", "2", "--threads", "1",
+            "--model-dim", "16", "--layers", "1", "--heads", "2", "--feed-forward", "32", "--presence", "--borrow-negatives", "1");
+        output.WriteLine(borrowing.StdOut);
+        Assert.True(borrowing.ExitCode == 0, borrowing.StdErr);
+        Assert.Contains("borrowed negatives: 3 in train, 3 in val", borrowing.StdOut);
+        Assert.Contains("Val AUROC", borrowing.StdOut);
+        Assert.Contains("3 of them borrowed negatives", HeadCheckpoint.Read(Path.Combine(folder.File("borrow"), "best.safetensors")).Metadata[HeadCheckpoint.TrainedOnKey]);
+        var withoutPresence = CliRunner.Run("train", "--features", features, "--out", folder.File("borrow2"), "--borrow-negatives", "1");
+        Assert.Equal(2, withoutPresence.ExitCode);
+        Assert.Contains("add --presence", withoutPresence.StdErr);
+
         var export = CliRunner.Run("export", "--checkpoint", Path.Combine(folder.File("run"), "best.safetensors"), "--encoders", RepositoryPaths.DemoBundle,
             "--out", folder.File("bundle"), "--version", "9.9.9");
         Assert.True(export.ExitCode == 0, export.StdErr);
