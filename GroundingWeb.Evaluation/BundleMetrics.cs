@@ -25,8 +25,12 @@ public static class BundleMetrics
     }
 
     /// <summary>A split's summary as the manifest stores it (rounded to 4 decimals).</summary>
-    public static SplitMetrics ToSplitMetrics(MetricSummary summary) => new()
+    public static SplitMetrics ToSplitMetrics(MetricSummary summary, PresenceSummary? presence = null) => new()
     {
+        NoTargetCount = presence?.Negatives,
+        NoTargetAccuracy = presence?.NoTargetAccuracy is { } n ? Math.Round(n, 4) : null,
+        TargetAccuracy = presence?.TargetAccuracy is { } t ? Math.Round(t, 4) : null,
+        PresenceAuroc = presence?.Auroc is { } a ? Math.Round(a, 4) : null,
         Count = summary.Count,
         MeanIou = Math.Round(summary.MeanIou, 4),
         AccuracyAt50 = Math.Round(summary.AccuracyAt50, 4),

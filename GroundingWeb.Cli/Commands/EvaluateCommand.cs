@@ -59,7 +59,7 @@ internal static class EvaluateCommand
         if (summaryPath is not null) EvaluationFiles.WriteSummary(summaryPath, pipeline.Manifest.Name, split, report);
         if (record)
         {
-            BundleMetrics.RecordMetrics(pipeline.BundleDirectory, new Dictionary<string, SplitMetrics> { [split] = BundleMetrics.ToSplitMetrics(report.Summary) });
+            BundleMetrics.RecordMetrics(pipeline.BundleDirectory, new Dictionary<string, SplitMetrics> { [split] = BundleMetrics.ToSplitMetrics(report.Summary, report.Presence) });
             Console.WriteLine($"recorded {split} metrics in {Path.Combine(pipeline.BundleDirectory, BundleManifest.FileName)}");
         }
         if (CliEngine.UntrainedWarning(pipeline.Manifest) is { } warning) Console.Error.WriteLine(warning);

@@ -17,8 +17,9 @@ internal static class EvaluationText
         if (report.Presence is { } p)
         {
             // "Not in this image", GREC-style: the box metrics above are over the samples that have a target.
-            o.WriteLine($"  no-target: {p.Negatives} of {p.Positives + p.Negatives} samples refer to nothing; N-acc {p.NoTargetAccuracy,7:P2} (rejected), " +
-                        $"T-acc {p.TargetAccuracy,7:P2} (accepted), rejection precision {p.RejectionPrecision:P1}, AUROC {(p.Auroc is { } auroc ? auroc.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "- (no presence output)")}");
+            var auroc = p.Auroc?.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) ?? (p.Scored ? "- (needs samples with and without a target)" : "- (no presence output)");
+            o.WriteLine($"  no-target: {p.Negatives} of {p.Positives + p.Negatives} samples refer to nothing; N-acc {Share(p.NoTargetAccuracy)} (rejected), " +
+                        $"T-acc {Share(p.TargetAccuracy)} (accepted), rejection precision {Share(p.RejectionPrecision)}, AUROC {auroc}");
         }
         if (report.Failed.Count > 0 || skippedRows > 0)
         {
@@ -38,4 +39,7 @@ internal static class EvaluationText
             o.WriteLine($"    {r.Group,-20} n={r.Count,6}  Acc@0.5 {r.AccuracyAt50,7:P1}  Acc@0.75 {r.AccuracyAt75,7:P1}  mIoU {r.MeanIou:F3}");
         }
     }
+
+    /// <summary>A share as a percentage, or "-" where it has nothing to count (no negatives, no rejections).</summary>
+    private static string Share(double? share) => share is { } value ? value.ToString("P2", System.Globalization.CultureInfo.InvariantCulture) : "-";
 }

@@ -17,7 +17,7 @@ internal static class SynthCommand
         var testB = new Option<double>("--testb-fraction") { Description = "Share of the images for testB (position, relation, ordinal, superlative).", DefaultValueFactory = _ => 0.1 };
         var negatives = new Option<int>("--negatives")
         {
-            Description = "Expressions per image that refer to nothing in it (written with a null box), 0 to 3; 0 gives generator 1.0's files.",
+            Description = "Expressions per image that refer to nothing in it (written with a null box), 0 to 3; 0 gives generator 1.0's images and JSON Lines.",
             DefaultValueFactory = _ => 1,
         };
         var force = new Option<bool>("--force") { Description = "Overwrite a previous dataset in the output folder." };

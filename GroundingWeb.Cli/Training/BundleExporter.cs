@@ -24,6 +24,10 @@ internal static class BundleExporter
         var (weights, metadata) = HeadCheckpoint.Read(checkpoint);
         var source = BundleManifest.Read(encoderBundle);
         var config = weights.Config;
+        if (presenceThreshold is not null && !config.Presence)
+        {
+            throw new ArgumentException($"--presence-threshold: the head in '{checkpoint}' has no presence output, so there is nothing to threshold (train it with --presence).");
+        }
         if (source.Vision.Width != config.ImageDim || source.Text.Width != config.TextDim)
         {
             throw new InvalidDataException(
@@ -61,14 +65,14 @@ internal static class BundleExporter
             Fusion = source.Fusion with
             {
                 File = FusionFile, ImageSide = Path.GetFileName(imageSide), PromptSide = Path.GetFileName(promptSide),
-                Presence = PresenceFor(config, presenceThreshold?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? metadata.GetValueOrDefault(HeadCheckpoint.PresenceThresholdKey)),
+                Presence = PresenceFor(config, presenceThreshold ?? RecordedThreshold(checkpoint, metadata)),
             },
             // A bundle that records its files' checksums keeps doing so, with the new head's.
             Files = source.Files is null ? null : Bundles.BundleFileCopier.Checksums(outDirectory, copied),
             Provenance = new Provenance
             {
                 TrainedOn = metadata.GetValueOrDefault(HeadCheckpoint.TrainedOnKey),
-                Notes = $"Fusion head {config.ToJson()} from {Path.GetFileName(checkpoint)} (best val IoU, epoch {epoch}); trained with: " +
+                Notes = $"Fusion head {config.ToJson()} from {Path.GetFileName(checkpoint)} (the run's best epoch, {epoch}); trained with: " +
                         $"{metadata.GetValueOrDefault(HeadCheckpoint.CommandKey, "(command not recorded)")}",
                 History = history,
             },
@@ -77,16 +81,27 @@ internal static class BundleExporter
         return manifest;
     }
 
-    /// <summary>The manifest's presence section for a head with a presence head: the threshold training chose, else 0.5.</summary>
-    internal static PresenceManifest? PresenceFor(FusionHeadConfig? config, string? threshold) =>
+    /// <summary>
+    /// The manifest's presence section for a head with a presence head, at <paramref name="threshold"/>; 0.5 where
+    /// none was chosen (a head that was not trained here, for example an imported state dict).
+    /// </summary>
+    internal static PresenceManifest? PresenceFor(FusionHeadConfig? config, double? threshold) =>
         config is { Presence: true }
-            ? new PresenceManifest
-            {
-                Output = FusionHeadConfig.PresenceOutput,
-                Kind = "logit",
-                Threshold = double.TryParse(threshold, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var chosen) && chosen is > 0 and < 1 ? chosen : 0.5,
-            }
+            ? new PresenceManifest { Output = FusionHeadConfig.PresenceOutput, Kind = "logit", Threshold = threshold ?? 0.5 }
             : null;
+
+    /// <summary>The threshold training chose on val and kept in the checkpoint; a damaged value is an error, not a quiet 0.5.</summary>
+    private static double? RecordedThreshold(string checkpoint, Dictionary<string, string> metadata)
+    {
+        if (metadata.GetValueOrDefault(HeadCheckpoint.PresenceThresholdKey) is not { } recorded)
+        {
+            return null;
+        }
+        return double.TryParse(recorded, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var chosen) && chosen is > 0 and < 1
+            ? chosen
+            : throw new InvalidDataException(
+                $"'{checkpoint}' records the presence threshold '{recorded}' ({HeadCheckpoint.PresenceThresholdKey}), which is not a probability between 0 and 1: give one with --presence-threshold.");
+    }
 
     private static string TrainedVersion(string version)
     {

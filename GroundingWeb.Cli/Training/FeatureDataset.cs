@@ -6,7 +6,7 @@ namespace GroundingWeb.Cli.Training;
 
 /// <summary>
 /// One training batch: image tokens [B, N, Dv], padded text tokens [B, T, Dt], mask [B, T] (1 = token),
-/// targets [B, 4] (zeros for no-target samples), presence [B] (1 has a target, 0 refers to nothing) and
+/// targets [B, 4] (the whole image for no-target samples: a placeholder that keeps the masked-out box terms finite), presence [B] (1 has a target, 0 refers to nothing) and
 /// each sample's image index [B] (samples of one image are not each other's contrastive negatives).
 /// </summary>
 internal sealed class FeatureBatch(Tensor image, Tensor text, Tensor mask, Tensor target, Tensor present, Tensor imageIds, int positives) : IDisposable
@@ -55,7 +55,7 @@ internal sealed class FeatureDataset : IDisposable
     {
         if (texts.Count != imageOf.Count || texts.Count != boxes.Count || (categories is not null && categories.Count != texts.Count))
         {
-            throw new ArgumentException("Every sample needs text tokens, an image and a box.");
+            throw new ArgumentException("Every sample needs text tokens, an image and a box (null for no target), and a category where categories are given.");
         }
         if (imageOf.Any(i => i < 0 || i >= images.Count))
         {
@@ -180,6 +180,8 @@ internal sealed class FeatureDataset : IDisposable
     private static SafeTensor Get(Dictionary<string, SafeTensor> tensors, string shard, string name) =>
         tensors.TryGetValue(name, out var t) ? t : throw new InvalidDataException($"Shard '{shard}' has no tensor '{name}' that index.jsonl names.");
 
+    private static readonly float[] WholeImage = [0, 0, 1, 1];
+
     public FeatureBatch MakeBatch(ReadOnlySpan<int> samples, Device device)
     {
         var b = samples.Length;
@@ -210,6 +212,11 @@ internal sealed class FeatureDataset : IDisposable
                 box.CopyTo(boxes, row * 4);
                 present[row] = 1;
                 positives++;
+            }
+            else
+            {
+                // Masked out by presence 0, but multiplied by it: a degenerate zero box could make 0/0 and NaN * 0 is NaN.
+                WholeImage.CopyTo(boxes, row * 4);
             }
             imageIds[row] = _imageOf[s];
             picked[row] = _images[_imageOf[s]];

@@ -53,7 +53,12 @@ internal sealed class FusionHeadModule : nn.Module<Tensor, Tensor, Tensor, Tenso
     /// <summary>
     /// image [B, N, Dv] float, text [B, T, Dt] float, mask [B, T] (int64 or bool; nonzero = token) -> boxes [B, 4] in [0, 1].
     /// </summary>
-    public override Tensor forward(Tensor image, Tensor text, Tensor mask) => Predict(image, text, mask).Boxes;
+    public override Tensor forward(Tensor image, Tensor text, Tensor mask)
+    {
+        // The other outputs are freed here rather than left to the finalizer.
+        using var outputs = Predict(image, text, mask);
+        return outputs.Boxes.alias();
+    }
 
     /// <summary>
     /// As <see cref="forward"/>, with the presence logits [B, 1] of a head that has a presence head (else null)

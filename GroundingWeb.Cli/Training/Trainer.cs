@@ -81,6 +81,9 @@ internal sealed record TrainingState
     public required long Step { get; init; }
     public required double BestValIou { get; init; }
     public required int BestEpoch { get; init; }
+
+    /// <summary>The best epoch's selection score (<see cref="Trainer.SelectionScore"/>); absent in runs from before presence.</summary>
+    public double? BestSelection { get; init; }
     public required List<EpochRecord> History { get; init; }
     public required TrainingOptions Options { get; init; }
     public required FusionHeadConfig Config { get; init; }
@@ -122,6 +125,10 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
         CancellationToken cancellationToken = default)
     {
         options.Validate();
+        if (options.PresenceOnly && !config.Presence)
+        {
+            throw new ArgumentException("--presence-only trains the presence head, and this head has none: add --presence.");
+        }
         CheckDimensions(train, "train");
         CheckDimensions(val, "val");
         TorchRuntime.EnsureLoaded();
@@ -143,6 +150,7 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
         var state = resume ? Restore(runDirectory, model, optimizer) : null;
         var history = state?.History ?? [];
         var (bestIou, bestEpoch, step) = (state?.BestValIou ?? double.NegativeInfinity, state?.BestEpoch ?? 0, state?.Step ?? 0L);
+        var bestSelection = state is null ? double.NegativeInfinity : state.BestSelection ?? state.BestValIou;
         var firstEpoch = (state?.Epoch ?? 0) + 1;
 
         log.WriteLine($"train: {train.Count} samples ({stepsPerEpoch} steps of {options.BatchSize}), val: {val.Count}; {config.ParameterCount:N0} parameters; " +
@@ -192,14 +200,14 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
             history.Add(record);
             log.WriteLine(Row(record));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, HistoryFile), JsonSerializer.Serialize(history, JsonOptions));
-            if (valIou > bestIou)
+            if (SelectionScore(scores) is var selection && selection > bestSelection)
             {
-                (bestIou, bestEpoch) = (valIou, epoch);
+                (bestIou, bestEpoch, bestSelection) = (valIou, epoch, selection);
                 HeadCheckpoint.Write(Path.Combine(runDirectory, BestFile), model.ExportWeights(), Metadata(provenance, history, epoch, scores.PresenceThreshold));
             }
             SaveLast(runDirectory, model, optimizer, new TrainingState
             {
-                Epoch = epoch, Step = step, BestValIou = bestIou, BestEpoch = bestEpoch, History = history, Options = options.Schedule, Config = config,
+                Epoch = epoch, Step = step, BestValIou = bestIou, BestEpoch = bestEpoch, BestSelection = bestSelection, History = history, Options = options.Schedule, Config = config,
             }, provenance);
             if (epoch == stopAfterEpoch)
             {
@@ -209,10 +217,18 @@ internal sealed class Trainer(FusionHeadConfig config, TrainingOptions options, 
         var seconds = clock.Elapsed.TotalSeconds;
         if (stepsRun > 0)
         {
-            log.WriteLine($"best val IoU {bestIou:F4} at epoch {bestEpoch}; {stepsRun} steps in {seconds:F1} s: {stepsRun / seconds:F2} steps/s, {samplesSeen / seconds:F1} samples/s (including validation)");
+            var chosenBy = options.PresenceOnly ? $"best val AUROC {bestSelection:F4} (val IoU {bestIou:F4}, unchanged)" : $"best val IoU {bestIou:F4}";
+            log.WriteLine($"{chosenBy} at epoch {bestEpoch}; {stepsRun} steps in {seconds:F1} s: {stepsRun / seconds:F2} steps/s, {samplesSeen / seconds:F1} samples/s (including validation)");
         }
         return new TrainingSummary(history, bestEpoch, bestIou, stepsRun, seconds, samplesSeen);
     }
+
+    /// <summary>
+    /// What picks the best checkpoint: val IoU, except when only the presence head trains, where IoU cannot
+    /// change (it would keep epoch 1 for ever) and val AUROC decides (presence accuracy on a split with one class).
+    /// </summary>
+    public double SelectionScore(SplitScores scores) =>
+        options.PresenceOnly ? scores.PresenceAuroc ?? scores.PresenceAccuracy ?? scores.Iou : scores.Iou;
 
     public OptimizerHelper CreateOptimizer(FusionHeadModule model)
     {

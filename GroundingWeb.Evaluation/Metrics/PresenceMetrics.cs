@@ -11,19 +11,26 @@ public sealed record PresenceSummary
     public required int Positives { get; init; }
     public required int Negatives { get; init; }
 
-    /// <summary>N-acc: share of negatives rejected (the model said "not in this image"); 0 when there are none.</summary>
-    public required double NoTargetAccuracy { get; init; }
+    /// <summary>N-acc: share of negatives rejected (the model said "not in this image"); null when there are none to reject.</summary>
+    public required double? NoTargetAccuracy { get; init; }
 
-    /// <summary>T-acc: share of positives accepted (the model said "found"); 1 for a model without presence.</summary>
-    public required double TargetAccuracy { get; init; }
+    /// <summary>T-acc: share of positives accepted (the model said "found"; 1 for a model without presence); null when there are none.</summary>
+    public required double? TargetAccuracy { get; init; }
 
-    /// <summary>Of the rejections, the share that were negatives; 0 when nothing was rejected.</summary>
-    public required double RejectionPrecision { get; init; }
+    /// <summary>Of the rejections, the share that were negatives; null when nothing was rejected.</summary>
+    public required double? RejectionPrecision { get; init; }
 
     /// <summary>Of the negatives, the share rejected (the same number as <see cref="NoTargetAccuracy"/>, named as retrieval names it).</summary>
-    public double RejectionRecall => NoTargetAccuracy;
+    public double? RejectionRecall => NoTargetAccuracy;
 
-    /// <summary>Area under the ROC curve of the presence probability (positives above negatives); null without scores or without both classes.</summary>
+    /// <summary>Whether the model gave presence scores at all (false: no presence output, a box for every phrase).</summary>
+    public bool Scored { get; init; }
+
+    /// <summary>
+    /// Area under the ROC curve of the presence probability (positives above negatives) over the samples the
+    /// model answered (a failed sample has no score, while N-acc and T-acc count it as wrong); null without
+    /// scores or without both classes.
+    /// </summary>
     public double? Auroc { get; init; }
 }
 
@@ -42,9 +49,10 @@ public static class PresenceMetrics
         {
             Positives = positives,
             Negatives = negatives,
-            NoTargetAccuracy = negatives == 0 ? 0 : (double)rejectedNegatives / negatives,
-            TargetAccuracy = positives == 0 ? 0 : (double)samples.Count(s => s.HasTarget && s.Found) / positives,
-            RejectionPrecision = rejected == 0 ? 0 : (double)rejectedNegatives / rejected,
+            NoTargetAccuracy = negatives == 0 ? null : (double)rejectedNegatives / negatives,
+            TargetAccuracy = positives == 0 ? null : (double)samples.Count(s => s.HasTarget && s.Found) / positives,
+            RejectionPrecision = rejected == 0 ? null : (double)rejectedNegatives / rejected,
+            Scored = scored.Count > 0,
             Auroc = Auroc(scored),
         };
     }

@@ -180,6 +180,16 @@ public sealed record SplitMetrics
     public double AccuracyAt75 { get; init; }
     public double? CocoAp50 { get; init; }
     public double? CocoAp75 { get; init; }
+
+    // "Not in this image" (issue 15), where the split has no-target samples or the head a presence output; the box metrics above are over the others.
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? NoTargetCount { get; init; }
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? NoTargetAccuracy { get; init; }
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? TargetAccuracy { get; init; }
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? PresenceAuroc { get; init; }
 }
 
 public sealed record EpochRecord

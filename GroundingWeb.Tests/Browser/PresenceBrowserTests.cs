@@ -42,6 +42,21 @@ public sealed class PresenceBrowserTests(BrowserFixture fixture)
         await page.ClickAsync("#show-rejected input");
         await BrowserFixture.WaitUntilAsync(page, "document.querySelectorAll('g.prediction.dimmed rect').length === 1");
         await BrowserFixture.ScreenshotAsync(page, "presence-03-shown-dimmed");
+        await page.ClickAsync("#show-rejected input");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelectorAll('g.prediction rect').length === 0");
+
+        // The slider moves what the page shows (at 0 every phrase is found), says the stored verdict keeps the
+        // model's threshold, and Reset brings that threshold back.
+        Assert.Contains("history and review keep the verdict", await page.InnerTextAsync("#threshold-note"));
+        Assert.Equal(0, await page.Locator("#threshold-reset").CountAsync());
+        await page.FocusAsync("#presence-threshold input[type=range]");
+        await page.Keyboard.PressAsync("Home");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelector('#threshold-value').textContent === '0.00'");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelector('tr.result-row.not-found') === null");
+        Assert.Equal(1, await page.Locator("g.prediction:not(.dimmed) rect").CountAsync());
+        await page.ClickAsync("#threshold-reset");
+        await BrowserFixture.WaitUntilAsync(page, "document.querySelector('tr.result-row.not-found') !== null");
+        Assert.NotEqual("0.00", await page.InnerTextAsync("#threshold-value"));
         Assert.Empty(fixture.CspViolations);
     }
 }

@@ -41,6 +41,22 @@ public sealed class PresenceMetricsTests
 
         Assert.Equal(0, summary.NoTargetAccuracy);
         Assert.Equal(1, summary.TargetAccuracy);
+        Assert.Null(summary.RejectionPrecision); // nothing rejected: no share to give
+        Assert.False(summary.Scored);
+        Assert.Null(summary.Auroc);
+    }
+
+    /// <summary>A presence model on a split without negatives (RefCOCO) has nothing to reject: N-acc is unknown, not 0 %.</summary>
+    [Fact]
+    public void ASplitWithOneKindHasNoNoTargetAccuracyNorAuroc()
+    {
+        var summary = PresenceMetrics.Summarize([(true, 0.9, true), (true, 0.2, false)]);
+
+        Assert.Null(summary.NoTargetAccuracy);
+        Assert.Null(summary.RejectionRecall);
+        Assert.Equal(0.5, summary.TargetAccuracy);
+        Assert.Equal(0, summary.RejectionPrecision);
+        Assert.True(summary.Scored);
         Assert.Null(summary.Auroc);
     }
 

@@ -168,6 +168,49 @@ public sealed class EvaluationJobTests
         Assert.Equal("image/jpeg", image.Content.Headers.ContentType?.MediaType);
     }
 
+    /// <summary>A no-target sample has no truth box nor IoU in the downloads (it is not a miss), and both carry presence.</summary>
+    [Fact]
+    public async Task DownloadsMarkNoTargetSamplesAndCarryPresence()
+    {
+        using var app = new TestApp();
+        var member = await app.SignedInClientAsync(Roles.Reviewer);
+        using var folder = new TempFolder();
+        File.Copy(RepositoryPaths.Sample("refshapes-scene.png"), folder.File("scene.png"));
+        File.WriteAllLines(folder.File("val.jsonl"),
+        [
+            "{\"image\":\"scene.png\",\"expression\":\"the blue square on the right\",\"box\":[10,10,50,50]}",
+            "{\"image\":\"scene.png\",\"expression\":\"the green star\",\"box\":null}",
+        ]);
+        var dataset = await app.Services.GetRequiredService<DatasetRegistry>().RegisterAsync("negatives", folder.Path, "jsonl", null, "t");
+        var run = await app.Services.GetRequiredService<EvaluationJobs>().StartAsync(RepositoryPaths.DemoBundle, dataset.Id, "val", null, "t");
+        run = await WaitForAsync(app, run.Id, r => r.IsFinished);
+        Assert.Equal((RunStatus.Completed, 1, 1), (run.Status, run.Count, run.NoTargetCount));
+
+        var csv = (await member.GetStringAsync($"/evaluations/{run.Id}/results.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = csv[0].Split(',');
+        string Cell(int line, string column) => csv[line].Split(',')[Array.IndexOf(header, column)];
+        Assert.Equal(("true", "false"), (Cell(1, "has_target"), Cell(2, "has_target")));
+        Assert.NotEqual("", Cell(1, "truth_x1"));
+        Assert.Equal(("", ""), (Cell(2, "truth_x1"), Cell(2, "iou")));
+        Assert.NotEqual("", Cell(2, "pred_x1"));
+        Assert.InRange(double.Parse(Cell(2, "presence"), System.Globalization.CultureInfo.InvariantCulture), 0, 1);
+        Assert.Equal(("true", "false"), (Cell(1, "found"), Cell(2, "found")));
+
+        using var json = JsonDocument.Parse(await member.GetStringAsync($"/evaluations/{run.Id}/results.json"));
+        var negative = json.RootElement.GetProperty("results")[1];
+        Assert.False(negative.GetProperty("hasTarget").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, negative.GetProperty("truth").ValueKind);
+        Assert.Equal(JsonValueKind.Null, negative.GetProperty("iou").ValueKind);
+        Assert.Equal(JsonValueKind.Number, negative.GetProperty("presence").ValueKind);
+        Assert.Equal(1, json.RootElement.GetProperty("presence").GetProperty("negatives").GetInt32());
+
+        // The sample page says there is no target instead of a 0,0,0,0 ground truth.
+        var page = await member.GetStringAsync($"/evaluations/{run.Id}/samples/1");
+        Assert.Contains("sample-no-target", page);
+        Assert.DoesNotContain("Ground truth (green)", page);
+        Assert.Contains("Ground truth (green)", await member.GetStringAsync($"/evaluations/{run.Id}/samples/0"));
+    }
+
     [Fact]
     public async Task ResultsNameImagesRelativeToTheDatasetAndAnImageOutsideItIsNeverServed()
     {

@@ -64,4 +64,29 @@ public sealed class AgreementTests
             [R("a", Verdict.Fixed, new Box(0, 0, 20, 20)), R("b", Verdict.Fixed, new Box(4, 8, 24, 28)), R("c", Verdict.Correct)]));
         Assert.Null(Agreement.AcceptedBox(Prediction, [R("a", Verdict.Incorrect), R("b", Verdict.Incorrect), R("c", Verdict.Correct)]));
     }
+
+    /// <summary>
+    /// Correct judges the model's answer: on a prediction the model rejected ("not in this image") it agrees
+    /// that there is nothing, as Not in image does; on one it found, it accepts the box.
+    /// </summary>
+    [Fact]
+    public void CorrectOnARejectedPredictionIsANoTargetSample()
+    {
+        var found = Prediction;
+        found.Presence = 0.9;
+        found.Found = true;
+        var rejected = Prediction;
+        rejected.Presence = 0.2;
+        rejected.Found = false;
+        PredictionReview[] correct = [R("a", Verdict.Correct)];
+
+        Assert.Equal((false, new Box(10, 10, 50, 50)), (Agreement.IsNoTarget(found, correct), Agreement.AcceptedBox(found, correct)));
+        Assert.Equal((true, (Box?)null), (Agreement.IsNoTarget(rejected, correct), Agreement.AcceptedBox(rejected, correct)));
+        Assert.True(Agreement.IsNoTarget(found, [R("a", Verdict.NotInImage)]));
+        // Without a presence output (Found null) Correct is the box, as before.
+        Assert.False(Agreement.IsNoTarget(Prediction, correct));
+        // A fix says the phrase is there, whatever the model said.
+        PredictionReview[] fixedBox = [R("a", Verdict.Fixed, new Box(1, 2, 3, 4))];
+        Assert.Equal((false, new Box(1, 2, 3, 4)), (Agreement.IsNoTarget(rejected, fixedBox), Agreement.AcceptedBox(rejected, fixedBox)));
+    }
 }

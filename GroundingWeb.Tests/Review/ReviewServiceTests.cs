@@ -119,13 +119,16 @@ public sealed class ReviewServiceTests : IDisposable
     [Fact]
     public async Task ExportIsAJsonLinesDatasetTheReaderLoadsWithTheAcceptedBoxes()
     {
-        var ids = await GroundAsync("chelsea.png", "the cat", "the sofa", "the lamp");
+        // Phrases the demo model finds: a Correct verdict on a rejection would accept "not in this image" instead.
+        var ids = await GroundAsync("refshapes-scene.png", "the purple square", "the blue cross", "the blue square on the right");
         var coffee = await GroundAsync("coffee.png", "the cup");
         await Reviews.SubmitAsync(ids[0], "ann", "ann", Verdict.Correct, null);
         await Reviews.SubmitAsync(ids[1], "ann", "ann", Verdict.Fixed, new Box(10, 20, 110, 220));
         await Reviews.SubmitAsync(ids[2], "ann", "ann", Verdict.Incorrect, null);
         // coffee's prediction stays unreviewed.
-        var modelBox = (await Reviews.LoadAsync(ids[0]))!.Value.Prediction.PixelBox;
+        var first = (await Reviews.LoadAsync(ids[0]))!.Value.Prediction;
+        Assert.True(first.Found == true, "the demo model should find the purple square");
+        var modelBox = first.PixelBox;
 
         using var folder = new TempFolder();
         var zipPath = folder.File("export.zip");
@@ -137,10 +140,10 @@ public sealed class ReviewServiceTests : IDisposable
         var read = DatasetReader.Read(folder.File("dataset"), DatasetFormat.Jsonl, ReviewExport.Split);
 
         Assert.Empty(read.Skipped);
-        Assert.Equal(["the cat", "the sofa"], read.Samples.Select(s => s.Expression));
+        Assert.Equal(["the purple square", "the blue cross"], read.Samples.Select(s => s.Expression));
         Assert.Equal(modelBox.X1, read.Samples[0].Box.X1, 3);
         Assert.Equal(new Box(10, 20, 110, 220), read.Samples[1].Box);
-        Assert.Equal(File.ReadAllBytes(RepositoryPaths.Sample("chelsea.png")), File.ReadAllBytes(read.Samples[1].ImagePath));
+        Assert.Equal(File.ReadAllBytes(RepositoryPaths.Sample("refshapes-scene.png")), File.ReadAllBytes(read.Samples[1].ImagePath));
         Assert.Single(Directory.GetFiles(folder.File("dataset/images")));
         Assert.DoesNotContain(coffee[0], read.Samples.Select(s => s.AnnotationId!.Value));
     }
@@ -149,7 +152,7 @@ public sealed class ReviewServiceTests : IDisposable
     [Fact]
     public async Task NotInImageIsExportedAsANoTargetSample()
     {
-        var ids = await GroundAsync("refshapes-scene.png", "the green star", "the red hexagon");
+        var ids = await GroundAsync("refshapes-scene.png", "the green star", "the blue square on the right");
         await Reviews.SubmitAsync(ids[0], "ann", "ann", Verdict.NotInImage, null);
         await Reviews.SubmitAsync(ids[0], "bob", "bob", Verdict.NotInImage, null);
         await Reviews.SubmitAsync(ids[1], "ann", "ann", Verdict.Correct, null);
@@ -165,7 +168,7 @@ public sealed class ReviewServiceTests : IDisposable
         ZipFile.ExtractToDirectory(zipPath, folder.File("dataset"));
         var read = DatasetReader.Read(folder.File("dataset"), DatasetFormat.Jsonl, ReviewExport.Split);
 
-        Assert.Equal([("the green star", false), ("the red hexagon", true)], read.Samples.Select(s => (s.Expression, s.HasTarget)));
+        Assert.Equal([("the green star", false), ("the blue square on the right", true)], read.Samples.Select(s => (s.Expression, s.HasTarget)));
         Assert.Contains("\"box\":null", File.ReadAllText(folder.File($"dataset/{ReviewExport.Split}.jsonl")));
     }
 

@@ -9,7 +9,8 @@ namespace GroundingWeb.Tests.Training;
 internal static class SyntheticFeatures
 {
     /// <param name="noTargetShare">Share of samples that refer to nothing (null box); the first text token's fifth value says which, so presence is learnable.</param>
-    public static FeatureDataset Create(int samples, int imageTokens, int imageDim, int textDim, int seed, double noTargetShare = 0)
+    /// <param name="presenceNoise">Uniform noise of this half-width added to that value, so that presence is only partly separable and AUROC stays below 1.</param>
+    public static FeatureDataset Create(int samples, int imageTokens, int imageDim, int textDim, int seed, double noTargetShare = 0, double presenceNoise = 0)
     {
         var random = new Random(seed);
         Half Noise(double scale) => (Half)((random.NextDouble() * 2 - 1) * scale);
@@ -32,7 +33,7 @@ internal static class SyntheticFeatures
             var noTarget = random.NextDouble() < noTargetShare;
             if (noTargetShare > 0)
             {
-                text[4] = (Half)(noTarget ? -2 : 2);
+                text[4] = (Half)((noTarget ? -2 : 2) + (float)Noise(presenceNoise));
             }
             texts.Add(text);
             boxes.Add(noTarget ? null : box);

@@ -61,6 +61,50 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.InRange(double.Parse(metadata[HeadCheckpoint.PresenceThresholdKey], System.Globalization.CultureInfo.InvariantCulture), 0.001, 0.999);
     }
 
+    /// <summary>
+    /// Training the presence head alone leaves val IoU where it started, so the best checkpoint is the one with
+    /// the best val AUROC, not epoch 1 for ever; the boxes stay the starting head's. The start has no presence
+    /// head (as stage 3 of the demo recipe), a small learning rate lets AUROC climb over the epochs, and noisy
+    /// presence keeps it below 1 so that epochs can differ.
+    /// </summary>
+    [Fact]
+    public void PresenceOnlyKeepsTheEpochWithTheBestAuroc()
+    {
+        using var start = new TempFolder();
+        using var folder = new TempFolder();
+        using var train = SyntheticFeatures.Create(256, 6, Config.ImageDim, Config.TextDim, seed: 3, noTargetShare: 0.3, presenceNoise: 3);
+        using var val = SyntheticFeatures.Create(64, 6, Config.ImageDim, Config.TextDim, seed: 4, noTargetShare: 0.3, presenceNoise: 3);
+        new Trainer(Config, Options with { Epochs = 1 }, TextWriter.Null, new TrainingProgress(TextWriter.Null, interactive: false))
+            .Run(train, val, start.Path, resume: false, Provenance);
+        var log = new StringWriter();
+
+        var summary = new Trainer(Config with { Presence = true }, Options with { Epochs = 4, PresenceOnly = true, LearningRate = 3e-4 }, log, new TrainingProgress(log, interactive: false))
+            .Run(train, val, folder.Path, resume: false, Provenance, initialWeights: LastWeights(start.Path));
+
+        output.WriteLine(log.ToString());
+        Assert.Single(summary.History.Select(r => Math.Round(r.ValIou, 6)).Distinct());
+        var aurocs = string.Join(", ", summary.History.Select(r => r.ValPresenceAuroc));
+        Assert.True(summary.History.All(r => r.ValPresenceAuroc < 1), $"AUROC by epoch: {aurocs}");
+        var best = summary.History.MaxBy(r => r.ValPresenceAuroc)!;
+        Assert.True(best.Epoch > 1, $"AUROC by epoch: {aurocs}");
+        Assert.Equal(best.Epoch, summary.BestEpoch);
+        var (_, metadata) = HeadCheckpoint.Read(folder.File(Trainer.BestFile));
+        Assert.Equal(best.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), metadata[HeadCheckpoint.EpochKey]);
+        Assert.Contains("best val AUROC", log.ToString());
+    }
+
+    [Fact]
+    public void PresenceOnlyWithoutAPresenceHeadIsRefused()
+    {
+        using var folder = new TempFolder();
+        using var data = SyntheticFeatures.Create(32, 6, Config.ImageDim, Config.TextDim, seed: 3, noTargetShare: 0.3);
+
+        var error = Assert.Throws<ArgumentException>(() => new Trainer(Config, Options with { PresenceOnly = true }, TextWriter.Null, new TrainingProgress(TextWriter.Null, interactive: false))
+            .Run(data, data, folder.Path, resume: false, Provenance));
+
+        Assert.Contains("--presence", error.Message);
+    }
+
     [Fact]
     public void ResumingAfterAnInterruptionRepeatsTheUninterruptedRun()
     {

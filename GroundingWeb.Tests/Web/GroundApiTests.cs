@@ -83,6 +83,8 @@ public sealed class GroundApiTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         var stored = (await member.GetFromJsonAsync<PredictionResponse>($"/api/v1/predictions/{body.Predictions[1].Id}", Json))!;
         Assert.Equal(body.Predictions[1].Presence!.Value, stored.Presence!.Value, 6);
         Assert.False(stored.Found);
+        // The stored verdict says which threshold decided it.
+        Assert.Equal(threshold, stored.Model.PresenceThreshold);
     }
 
     [Fact]

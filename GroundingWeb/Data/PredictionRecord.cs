@@ -33,6 +33,9 @@ public sealed class PredictionRecord
     /// <summary>Whether the presence reached the bundle's threshold when predicted: false is "not in this image"; null without presence.</summary>
     public bool? Found { get; set; }
 
+    /// <summary>The bundle's presence threshold that <see cref="Found"/> was decided at; null without presence (and for rows from before it was kept).</summary>
+    public double? PresenceThreshold { get; set; }
+
     public required string ModelName { get; set; }
     public required string ModelVersion { get; set; }
     public bool ModelTrained { get; set; }

@@ -379,6 +379,9 @@ namespace GroundingWeb.Data.Migrations
                     b.Property<double?>("Presence")
                         .HasColumnType("REAL");
 
+                    b.Property<double?>("PresenceThreshold")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("Prompt")
                         .IsRequired()
                         .HasMaxLength(4096)

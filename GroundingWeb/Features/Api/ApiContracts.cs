@@ -10,7 +10,7 @@ public sealed record ApiPrediction(long Id, string Prompt, float[] Box, float[] 
 
 public sealed record ApiImage(int Width, int Height, string Sha256);
 
-/// <param name="PresenceThreshold">The bundle's presence threshold; null for a bundle without a presence output.</param>
+/// <param name="PresenceThreshold">The bundle's presence threshold (for a stored prediction, the one its verdict was decided at); null for a bundle without a presence output.</param>
 public sealed record ApiModel(string Name, string Version, bool Trained, double? PresenceThreshold = null);
 
 /// <param name="ImageFusionMs">A split fusion head's image side, once per image (0 when cached or for a whole-graph head).</param>

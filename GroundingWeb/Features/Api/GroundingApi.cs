@@ -168,7 +168,7 @@ public static class GroundingApi
         }
         return TypedResults.Ok(new PredictionResponse(
             p.Id, p.Prompt, [p.X1, p.Y1, p.X2, p.Y2], new ApiImage(p.Image!.Width, p.Image.Height, p.ImageSha256),
-            new ApiModel(p.ModelName, p.ModelVersion, p.ModelTrained), p.Provider, p.TotalMs, p.UserName, p.CreatedAt, p.ReviewState.ToString(), p.Presence, p.Found));
+            new ApiModel(p.ModelName, p.ModelVersion, p.ModelTrained, p.PresenceThreshold), p.Provider, p.TotalMs, p.UserName, p.CreatedAt, p.ReviewState.ToString(), p.Presence, p.Found));
     }
 
     private static Ok<ModelsResponse> GetModels(BundleCatalog catalog, GroundingEngine engine, ClaimsPrincipal user)

@@ -36,11 +36,14 @@ public static class EvaluationEndpoints
                 run = new { run.Id, model = run.ModelName, version = run.ModelVersion, dataset = run.Dataset?.Name, run.Split, run.Limit, status = run.Status.ToString(), run.Seconds },
                 summary = data.Summary, histogram = data.Histogram, byBoxSize = data.ByBoxSize, byExpressionLength = data.ByExpressionLength,
                 byCategory = data.ByCategory, byKind = data.ByKind,
+                // Box metrics above are over samples with a target; presence (null without a presence output) over all.
+                presence = data.Presence?.Summary,
                 results = rows.Select(r => new
                 {
-                    r.Row, image = r.ImageName, r.Expression, r.Kind, r.Category,
-                    truth = new[] { r.TruthX1, r.TruthY1, r.TruthX2, r.TruthY2 }, predicted = new[] { r.PredictedX1, r.PredictedY1, r.PredictedX2, r.PredictedY2 },
-                    r.Iou, r.Failure,
+                    r.Row, image = r.ImageName, r.Expression, r.Kind, r.Category, hasTarget = r.HasTarget,
+                    truth = r.HasTarget ? new[] { r.TruthX1, r.TruthY1, r.TruthX2, r.TruthY2 } : null,
+                    predicted = new[] { r.PredictedX1, r.PredictedY1, r.PredictedX2, r.PredictedY2 },
+                    iou = r.HasTarget ? r.Iou : (float?)null, r.Presence, r.Found, r.Failure,
                 }),
             };
             return Results.File(JsonSerializer.SerializeToUtf8Bytes(document, GroundingJson.Indented), "application/json", $"evaluation-{id}-{run.Split}.json");

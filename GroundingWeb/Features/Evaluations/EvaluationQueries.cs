@@ -46,14 +46,16 @@ public sealed class EvaluationQueries(IDbContextFactory<AppDbContext> contexts)
 
     public static string Csv(IEnumerable<EvaluationSampleResult> rows)
     {
-        var csv = new StringBuilder("row,image,expression,kind,category,truth_x1,truth_y1,truth_x2,truth_y2,pred_x1,pred_y1,pred_x2,pred_y2,iou,failure\n");
+        // A no-target sample has no truth box nor IoU: those cells stay empty so that nobody counts it as a miss;
+        // without a presence output (no score) found is empty too rather than a claim the bundle never made.
+        var csv = new StringBuilder("row,image,expression,kind,category,has_target,truth_x1,truth_y1,truth_x2,truth_y2,pred_x1,pred_y1,pred_x2,pred_y2,iou,presence,found,failure\n");
         foreach (var r in rows)
         {
             csv.AppendJoin(',',
-                Field(r.Row), Quote(r.ImageName), Quote(r.Expression), Quote(r.Kind), Quote(r.Category),
-                Field(r.TruthX1), Field(r.TruthY1), Field(r.TruthX2), Field(r.TruthY2),
+                Field(r.Row), Quote(r.ImageName), Quote(r.Expression), Quote(r.Kind), Quote(r.Category), Field(r.HasTarget),
+                Target(r, r.TruthX1), Target(r, r.TruthY1), Target(r, r.TruthX2), Target(r, r.TruthY2),
                 Field(r.PredictedX1), Field(r.PredictedY1), Field(r.PredictedX2), Field(r.PredictedY2),
-                Field(r.Iou), Quote(r.Failure)).Append('\n');
+                Target(r, r.Iou), r.Presence is { } p ? p.ToString("R", CultureInfo.InvariantCulture) : "", r.Presence is null ? "" : Field(r.Found), Quote(r.Failure)).Append('\n');
         }
         return csv.ToString();
     }
@@ -61,6 +63,10 @@ public sealed class EvaluationQueries(IDbContextFactory<AppDbContext> contexts)
     private static string Field(float value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static string Field(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Field(bool value) => value ? "true" : "false";
+
+    private static string Target(EvaluationSampleResult row, float value) => row.HasTarget ? Field(value) : "";
 
     // RFC 4180: quote every text field, double the quotes inside; a leading = + - @ is defused for spreadsheets.
     private static string Quote(string? text)

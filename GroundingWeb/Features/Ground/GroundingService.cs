@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using GroundingWeb.Data;
+using GroundingWeb.Inference.Bundles;
 using GroundingWeb.Inference.Hosting;
 using GroundingWeb.Inference.Imaging;
 using GroundingWeb.Inference.Pipeline;
@@ -42,13 +43,12 @@ public sealed class GroundingService(
         telemetry.Record(result, source);
 
         var manifest = pipeline.Manifest;
-        var ids = await StoreAsync(image, result, manifest.Name, manifest.Version, manifest.Trained, user, cancellationToken);
+        var ids = await StoreAsync(image, result, manifest, user, cancellationToken);
         return new GroundingOutcome(result, ids, manifest.Name, manifest.Version, manifest.Trained, manifest.Fusion.Presence?.Threshold, manifest.Provenance?.TrainedOn);
     }
 
     private async Task<IReadOnlyList<long>> StoreAsync(
-        byte[] image, GroundingResult result, string modelName, string modelVersion, bool trained, ClaimsPrincipal user,
-        CancellationToken cancellationToken)
+        byte[] image, GroundingResult result, BundleManifest manifest, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var userId = user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
@@ -59,9 +59,10 @@ public sealed class GroundingService(
             Prompt = p.Prompt,
             X1 = p.PixelBox.X1, Y1 = p.PixelBox.Y1, X2 = p.PixelBox.X2, Y2 = p.PixelBox.Y2,
             Presence = p.Presence, Found = p.Found,
-            ModelName = modelName,
-            ModelVersion = modelVersion,
-            ModelTrained = trained,
+            PresenceThreshold = p.Presence is null ? null : manifest.Fusion.Presence?.Threshold,
+            ModelName = manifest.Name,
+            ModelVersion = manifest.Version,
+            ModelTrained = manifest.Trained,
             Provider = result.Provider,
             TotalMs = result.Timings.TotalMs,
             VisionMs = result.Timings.VisionMs,

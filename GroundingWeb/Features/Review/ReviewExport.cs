@@ -31,7 +31,7 @@ public sealed class ReviewExport(IDbContextFactory<AppDbContext> contexts, Image
         foreach (var prediction in predictions)
         {
             var box = Agreement.AcceptedBox(prediction, prediction.Reviews);
-            var noTarget = Agreement.IsNoTarget(prediction.Reviews);
+            var noTarget = Agreement.IsNoTarget(prediction, prediction.Reviews);
             if (box is null && !noTarget)
             {
                 continue;

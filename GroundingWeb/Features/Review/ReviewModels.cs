@@ -46,20 +46,29 @@ public sealed record Agreement(
     }
 
     /// <summary>
-    /// The box the team accepts: the model's when the majority says Correct, the mean of the
-    /// corrected boxes when it says Fixed, none when it says Incorrect (the right box is unknown) or
-    /// Not in image (there is none: see <see cref="IsNoTarget"/>).
+    /// Whether the team says the phrase names nothing in the image (a no-target sample for exports): a
+    /// Not in image majority, or a Correct majority on a prediction the model itself rejected (Correct
+    /// judges the model's answer, and that answer was "not in this image").
     /// </summary>
-    /// <summary>Whether the team says the phrase names nothing in the image (a no-target sample for exports).</summary>
-    public static bool IsNoTarget(IReadOnlyList<PredictionReview> reviews) => Of(reviews).Majority == Verdict.NotInImage;
+    public static bool IsNoTarget(PredictionRecord prediction, IReadOnlyList<PredictionReview> reviews) => Of(reviews).Majority switch
+    {
+        Verdict.NotInImage => true,
+        Verdict.Correct => prediction.Found == false,
+        _ => false,
+    };
 
+    /// <summary>
+    /// The box the team accepts: the model's when the majority says Correct (and the model found the
+    /// phrase), the mean of the corrected boxes when it says Fixed, none when it says Incorrect (the right
+    /// box is unknown) or when there is none (see <see cref="IsNoTarget"/>).
+    /// </summary>
     public static Box? AcceptedBox(PredictionRecord prediction, IReadOnlyList<PredictionReview> reviews)
     {
         var agreement = Of(reviews);
         switch (agreement.Majority)
         {
             case Verdict.Correct:
-                return prediction.PixelBox;
+                return prediction.Found == false ? null : prediction.PixelBox;
             case Verdict.Fixed:
                 var fixes = reviews.Where(r => r.Verdict == Verdict.Fixed && r.CorrectedBox is not null).Select(r => r.CorrectedBox!.Value).ToList();
                 return new Box(fixes.Average(b => b.X1), fixes.Average(b => b.Y1), fixes.Average(b => b.X2), fixes.Average(b => b.Y2));
@@ -71,4 +80,4 @@ public sealed record Agreement(
 
 /// <summary>A reviewer's own numbers.</summary>
 public sealed record ReviewerStatistics(
-    int Total, int Correct, int Incorrect, int Fixed, int Today, double? MeanIouOfFixes, int SharedWithOthers, double? AgreementWithMajority);
+    int Total, int Correct, int Incorrect, int Fixed, int Today, double? MeanIouOfFixes, int SharedWithOthers, double? AgreementWithMajority, int NotInImage = 0);

@@ -147,6 +147,6 @@ public sealed class ReviewService(IDbContextFactory<AppDbContext> contexts, Time
         return new ReviewerStatistics(
             mine.Count, mine.Count(r => r.Verdict == Verdict.Correct), mine.Count(r => r.Verdict == Verdict.Incorrect), mine.Count(r => r.Verdict == Verdict.Fixed),
             mine.Count(r => r.UpdatedAt.UtcDateTime.Date == today), fixes.Count == 0 ? null : fixes.Average(), sharedCount,
-            sharedCount == 0 ? null : (double)agreeing / sharedCount);
+            sharedCount == 0 ? null : (double)agreeing / sharedCount, mine.Count(r => r.Verdict == Verdict.NotInImage));
     }
 }
